@@ -1,0 +1,25 @@
+package dev.shoal.core.kafka;
+
+import dev.shoal.core.proto.FrameBlobs;
+import dev.shoal.core.proto.FrameTracks;
+import dev.shoal.core.proto.Frame;
+import dev.shoal.core.proto.GlobalFragment;
+import dev.shoal.core.proto.IdentityCorrection;
+import dev.shoal.core.proto.ModelRelease;
+import dev.shoal.core.proto.StimulusCommand;
+
+/** One serde per topic value type. */
+public final class Serdes {
+
+    public static final ProtobufSerde<Frame> FRAME = new ProtobufSerde<>(Frame.class, Frame.parser());
+    public static final ProtobufSerde<FrameBlobs> FRAME_BLOBS = new ProtobufSerde<>(FrameBlobs.class, FrameBlobs.parser());
+    public static final ProtobufSerde<GlobalFragment> GLOBAL_FRAGMENT = new ProtobufSerde<>(GlobalFragment.class, GlobalFragment.parser());
+    public static final ProtobufSerde<ModelRelease> MODEL_RELEASE = new ProtobufSerde<>(ModelRelease.class, ModelRelease.parser());
+    public static final ProtobufSerde<FrameTracks> FRAME_TRACKS = new ProtobufSerde<>(FrameTracks.class, FrameTracks.parser());
+    public static final ProtobufSerde<IdentityCorrection> IDENTITY_CORRECTION =
+            new ProtobufSerde<>(IdentityCorrection.class, IdentityCorrection.parser());
+    public static final ProtobufSerde<StimulusCommand> STIMULUS_COMMAND = new ProtobufSerde<>(StimulusCommand.class, StimulusCommand.parser());
+
+    private Serdes() {
+    }
+}

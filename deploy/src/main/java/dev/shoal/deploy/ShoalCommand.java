@@ -1,0 +1,45 @@
+package dev.shoal.deploy;
+
+import dev.shoal.core.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code shoal} command line: one entry point, one subcommand per job. */
+@Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
+        description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
+        subcommands = {})
+public final class ShoalCommand implements Runnable {
+
+    /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line and returns its exit code; bad input is one line on stderr and code 2. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new ShoalCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof BadInputException) {
+                commandLine.getErr().println("shoal: " + e.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("shoal: " + e.getMessage() + " (see: shoal "
+                    + e.getCommandLine().getCommandName() + " --help)");
+            return EXIT_BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+}
