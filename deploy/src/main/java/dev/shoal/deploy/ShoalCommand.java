@@ -1,13 +1,14 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code shoal} command line: one entry point, one subcommand per job. */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
-        subcommands = {})
+        subcommands = {TrackCommand.class, ProbeCommand.class})
 public final class ShoalCommand implements Runnable {
 
     /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */
@@ -22,12 +23,13 @@ public final class ShoalCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        System.exit(execute(new PrintWriter(System.err, true), args));
     }
 
-    /** Runs one command line and returns its exit code; bad input is one line on stderr and code 2. */
-    public static int execute(String... args) {
+    /** Runs one command line and returns its exit code; bad input is one line on {@code err} and code 2. */
+    public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new ShoalCommand());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof BadInputException) {
                 commandLine.getErr().println("shoal: " + e.getMessage());

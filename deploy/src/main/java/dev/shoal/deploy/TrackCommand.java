@@ -1,0 +1,95 @@
+package dev.shoal.deploy;
+
+import dev.shoal.core.BadInputException;
+import dev.shoal.ingest.VideoFileSource;
+import dev.shoal.segmenter.Polarity;
+import dev.shoal.segmenter.SegmentationSettings;
+import dev.shoal.segmenter.SegmenterService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code shoal track VIDEO --animals N}: one video file through the whole pipeline to trajectories. */
+@Command(name = "track", mixinStandardHelpOptions = true,
+        description = "Track the animals in a video file and write trajectories.csv and summary.json.")
+public final class TrackCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "VIDEO", description = "Video file (any format FFmpeg reads).")
+    Path video;
+
+    @Option(names = "--animals", required = true, paramLabel = "N", description = "Number of animals in the arena.")
+    int animals;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory (default: out/<video name> in the current directory).")
+    Path out;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Kafka cluster to use; without it an embedded broker runs in this process.")
+    String bootstrap;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the embedded broker and stream state live while running (default: system temp).")
+    Path workDir;
+
+    @Option(names = "--polarity", defaultValue = "DARK_ON_LIGHT",
+            description = "Animals against the background: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Polarity polarity;
+
+    @Option(names = "--threshold", defaultValue = "0",
+            description = "Foreground threshold in grey levels; 0 chooses one from the image (default).")
+    int threshold;
+
+    @Option(names = "--min-area", defaultValue = "20", description = "Smallest blob, in pixels (default: ${DEFAULT-VALUE}).")
+    int minArea;
+
+    @Option(names = "--max-area", defaultValue = "0",
+            description = "Largest single-animal blob in pixels; larger blobs are crossings (default 0: a tenth of the frame).")
+    int maxArea;
+
+    @Option(names = "--warmup-seconds", defaultValue = "20",
+            description = "Video time the background is built from (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (animals < 1) {
+            throw new BadInputException("--animals " + animals + ": must be at least 1; give the number of animals in the arena");
+        }
+        if (warmupSeconds <= 0) {
+            throw new BadInputException("--warmup-seconds " + warmupSeconds + ": must be positive");
+        }
+        try (VideoFileSource source = VideoFileSource.open(video)) {
+            Path outDir = out != null ? out : Path.of("out", stripExtension(video.getFileName().toString()));
+            requireWritableDirectory(outDir);
+            int largest = maxArea > 0 ? maxArea : source.width() * source.height() / 10;
+            TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
+                    workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
+                    new SegmentationSettings(polarity, threshold, minArea, largest, 0),
+                    new SegmenterService.WarmUp(warmupSeconds, 60));
+            TrackSummary summary = job.run(System.err);
+            System.err.println(summary.report());
+        }
+        return 0;
+    }
+
+    private static void requireWritableDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new BadInputException("--out " + dir + ": cannot write there (" + e.getClass().getSimpleName()
+                    + "); give a writable directory");
+        }
+    }
+
+    private static String stripExtension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.shoal.deploy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shoal.identifier.TrajectoryStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** What {@code track} reports at the end and writes as summary.json. */
+record TrackSummary(String video, String session, int animals, int width, int height, double videoFps,
+                    long frames, long rows, double blobsPerFrame, double framesWithAllAnimals,
+                    Map<String, Long> framesByBlobCount, double wallSeconds, double processingFps,
+                    double realTimeFactor, boolean embeddedBroker, double brokerStartSeconds, Stages stageSeconds,
+                    double latencyP50Ms, double latencyP99Ms, String identities) {
+
+    /** Busy time per stage, seconds. */
+    record Stages(double ingestDecode, double segmenter, double identifier, double writer) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    TrackSummary(String video, String session, int animals, int width, int height, double videoFps,
+                 TrajectoryStats stats, double wallSeconds, double brokerStartSeconds, boolean embeddedBroker,
+                 Stages stages) {
+        this(video, session, animals, width, height, videoFps, stats.frames(), stats.rows(),
+                stats.meanTracksPerFrame(), stats.fractionWithExactly(animals), byCount(stats), wallSeconds,
+                stats.frames() / wallSeconds,
+                videoFps > 0 ? stats.frames() / videoFps / wallSeconds : 0, embeddedBroker, brokerStartSeconds,
+                stages, stats.latencyMillis(0.5), stats.latencyMillis(0.99),
+                "provisional: identity = fragment id (no identity model yet)");
+    }
+
+    private static Map<String, Long> byCount(TrajectoryStats stats) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        stats.framesByTrackCount().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.put(Integer.toString(e.getKey()), e.getValue()));
+        return out;
+    }
+
+    /** Writes the summary as JSON to a temporary file and renames it into place. */
+    void writeTo(Path target) throws IOException {
+        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
+        JSON.writeValue(temporary.toFile(), this);
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A short human report for the end of a run. */
+    String report() {
+        return String.format(Locale.ROOT,
+                "tracked %d frames (%dx%d) in %.1f s: %.0f fps, %.1fx real time; %.2f blobs/frame, %.1f%% of frames"
+                        + " with all %d animals; capture-to-trajectory latency p50 %.0f ms, p99 %.0f ms%s",
+                frames, width, height, wallSeconds, processingFps, realTimeFactor, blobsPerFrame,
+                100 * framesWithAllAnimals, animals, latencyP50Ms, latencyP99Ms,
+                embeddedBroker ? String.format(Locale.ROOT, "; embedded broker started in %.1f s", brokerStartSeconds) : "");
+    }
+}

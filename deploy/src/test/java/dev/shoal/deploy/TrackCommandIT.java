@@ -1,0 +1,122 @@
+package dev.shoal.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code shoal track} end to end through a real in-process Kafka broker. */
+class TrackCommandIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void tracksFourSeparateEllipsesWithinOnePixelAndKeepsTheirFragments() throws Exception {
+        int frames = 120;
+        Path video = temp.resolve("ellipses.mkv");
+        MovingEllipsesVideo.write(video, frames);
+        Path out = temp.resolve("out");
+
+        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), "track", video.toString(),
+                "--animals", "4", "--out", out.toString(), "--work-dir", temp.toString());
+
+        assertEquals(0, code);
+        List<String[]> rows = readCsv(out.resolve("trajectories.csv"));
+        Map<Integer, Long> fragmentOfEllipse = new HashMap<>();
+        Map<Long, Integer> rowsPerFrame = new HashMap<>();
+        for (String[] row : rows) {
+            long frame = Long.parseLong(row[0]);
+            double x = Double.parseDouble(row[3]);
+            double y = Double.parseDouble(row[4]);
+            long fragment = Long.parseLong(row[7]);
+            rowsPerFrame.merge(frame, 1, Integer::sum);
+            int nearest = nearestEllipse(frame, x, y);
+            double[] truth = MovingEllipsesVideo.centre(nearest, frame);
+            double error = Math.hypot(x - truth[0], y - truth[1]);
+            assertTrue(error < 1.0, "frame " + frame + ": position error " + error + " px");
+            Long previous = fragmentOfEllipse.putIfAbsent(nearest, fragment);
+            assertEquals(previous == null ? fragment : previous, fragment,
+                    "ellipse " + nearest + " changed fragment at frame " + frame);
+        }
+        assertEquals(frames, rowsPerFrame.size(), "every frame has tracks");
+        rowsPerFrame.forEach((frame, n) -> assertEquals(4, n, "tracks in frame " + frame));
+        assertEquals(4, new HashSet<>(fragmentOfEllipse.values()).size(), "four distinct fragments");
+
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(frames, summary.get("frames").asLong());
+        assertEquals(1.0, summary.get("frames_with_all_animals").asDouble(), 1e-9);
+        assertTrue(summary.get("stage_seconds").has("segmenter"));
+        try (var files = Files.list(out)) {
+            assertEquals(Set.of("trajectories.csv", "summary.json"),
+                    Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
+        }
+    }
+
+    @Test
+    void tracksThreeRealFliesAndWritesAWellFormedCsv() throws Exception {
+        Path video = sharedData().resolve("dreem/three_flies.mp4");
+        Assumptions.assumeTrue(Files.isRegularFile(video),
+                "skipped: " + video + " is absent (the real clips live in ../shared/data)");
+        Path out = temp.resolve("flies");
+
+        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), "track", video.toString(),
+                "--animals", "3", "--out", out.toString(), "--work-dir", temp.toString());
+
+        assertEquals(0, code);
+        List<String[]> rows = readCsv(out.resolve("trajectories.csv"));
+        Map<Long, Integer> perFrame = new HashMap<>();
+        for (String[] row : rows) {
+            assertEquals(9, row.length);
+            double x = Double.parseDouble(row[3]);
+            double y = Double.parseDouble(row[4]);
+            assertTrue(x >= 0 && x < 1024 && y >= 0 && y < 1024, "position inside the frame");
+            assertTrue(row[8].equals("0") || row[8].equals("1"));
+            perFrame.merge(Long.parseLong(row[0]), 1, Integer::sum);
+        }
+        long withThree = perFrame.values().stream().filter(n -> n == 3).count();
+        assertTrue(withThree > 0.8 * 128, "frames with 3 blobs: " + withThree + " of 128");
+    }
+
+    static Path sharedData() {
+        return Path.of(System.getProperty("shoal.shared.data", "../../shared/data"));
+    }
+
+    private static int nearestEllipse(long frame, double x, double y) {
+        int best = -1;
+        double bestDistance = Double.MAX_VALUE;
+        for (int k = 0; k < MovingEllipsesVideo.animals(); k++) {
+            double[] c = MovingEllipsesVideo.centre(k, frame);
+            double d = Math.hypot(x - c[0], y - c[1]);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    static List<String[]> readCsv(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("frame,time_s,identity,x,y,angle,confidence,fragment,interpolated", lines.get(0));
+        List<String[]> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            rows.add(line.split(",", -1));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.shoal.segmenter;
+
+import dev.shoal.core.kafka.ConsumingService;
+import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.Serdes;
+import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.proto.Blob;
+import dev.shoal.core.proto.BlobKind;
+import dev.shoal.core.proto.BoundingBox;
+import dev.shoal.core.proto.Frame;
+import dev.shoal.core.proto.FrameBlobs;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The segmenter as a service: consumes {@code shoal.frames.v1}, publishes one {@code FrameBlobs} per
+ * frame on {@code shoal.blobs.v1}. Each session first reads a warm-up window to build its background,
+ * then rewinds to its first frame and segments from there, so no frame is held in memory to wait.
+ */
+public final class SegmenterService extends ConsumingService<Frame> {
+
+    public static final String GROUP = "shoal-segmenter";
+
+    private final SegmentationSettings segmentation;
+    private final WarmUp warmUp;
+    private final Producer<String, FrameBlobs> producer;
+    private final Map<String, SessionSegmenter> sessions = new HashMap<>();
+    private final Set<String> finished = new HashSet<>();
+
+    /** How much of the start of a session the background is built from. */
+    public record WarmUp(double seconds, int samples) {
+    }
+
+    /**
+     * @param group        consumer group: {@link #GROUP} for the long-running service, a per-run group
+     *                     for a one-off {@code track}
+     * @param startOffsets see {@link ConsumingService}
+     */
+    public SegmenterService(KafkaSettings settings, String group, Map<TopicPartition, Long> startOffsets,
+                            SegmentationSettings segmentation, WarmUp warmUp) {
+        super(settings, group, "segmenter", Topics.FRAMES, Serdes.FRAME.deserializer(), startOffsets);
+        this.segmentation = segmentation;
+        this.warmUp = warmUp;
+        this.producer = new KafkaProducer<>(settings.producer("segmenter"), new StringSerializer(),
+                Serdes.FRAME_BLOBS.serializer());
+    }
+
+    @Override
+    protected void handle(ConsumerRecord<String, Frame> record) {
+        Frame frame = record.value();
+        if (finished.contains(frame.getSession())) {
+            return;
+        }
+        SessionSegmenter session = sessions.computeIfAbsent(frame.getSession(),
+                s -> new SessionSegmenter(new TopicPartition(record.topic(), record.partition()), record.offset(), frame));
+        if (!session.hasBackground()) {
+            if (session.warmUpWith(frame)) {
+                rewind(session.partition, session.firstOffset);
+            }
+            return;
+        }
+        if (frame.getIndex() < session.nextIndex) {
+            return;
+        }
+        FrameBlobs blobs = session.segment(frame);
+        producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobs));
+        if (frame.getLast()) {
+            sessions.remove(frame.getSession());
+            finished.add(frame.getSession());
+            producer.flush();
+        }
+    }
+
+    @Override
+    protected void closeOutputs() {
+        producer.close();
+    }
+
+    /** One session's background, detector and fragment linker. */
+    private final class SessionSegmenter {
+        private final TopicPartition partition;
+        private final long firstOffset;
+        private final BackgroundModel background;
+        private final long warmUpFrames;
+        private final long stride;
+        private BlobDetector detector;
+        private FragmentLinker linker;
+        private long nextIndex;
+        private long lastWarmUpIndex = -1;
+
+        SessionSegmenter(TopicPartition partition, long firstOffset, Frame first) {
+            this.partition = partition;
+            this.firstOffset = firstOffset;
+            this.background = new BackgroundModel(first.getWidth(), first.getHeight());
+            double fps = first.getFps() > 0 ? first.getFps() : 30;
+            long window = Math.max(1, Math.round(warmUp.seconds() * fps));
+            this.warmUpFrames = first.getFrameCount() > 0 ? Math.min(window, first.getFrameCount()) : window;
+            this.stride = Math.max(1, warmUpFrames / warmUp.samples());
+            this.nextIndex = first.getIndex();
+        }
+
+        boolean hasBackground() {
+            return detector != null;
+        }
+
+        /**
+         * Samples a warm-up frame; true when the background is ready and the session must rewind.
+         * Frames seen again after another session's rewind are not sampled twice.
+         */
+        boolean warmUpWith(Frame frame) {
+            if (frame.getIndex() <= lastWarmUpIndex) {
+                return false;
+            }
+            lastWarmUpIndex = frame.getIndex();
+            long offsetInWindow = frame.getIndex() - nextIndex;
+            if (offsetInWindow % stride == 0) {
+                background.add(frame.getPixels().toByteArray());
+            }
+            if (offsetInWindow + 1 >= warmUpFrames || frame.getLast()) {
+                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), background.median(), segmentation);
+                linker = new FragmentLinker();
+                return true;
+            }
+            return false;
+        }
+
+        FrameBlobs segment(Frame frame) {
+            long start = System.nanoTime();
+            Segmentation segmentation = detector.segment(frame.getPixels().toByteArray());
+            FragmentLinker.Links links = linker.link(segmentation);
+            FrameBlobs.Builder out = FrameBlobs.newBuilder()
+                    .setSession(frame.getSession())
+                    .setIndex(frame.getIndex())
+                    .setCaptureTimeNs(frame.getCaptureTimeNs())
+                    .setWallTimeNs(frame.getWallTimeNs())
+                    .setMediaTimeS(frame.getMediaTimeS())
+                    .setLast(frame.getLast());
+            List<DetectedBlob> detected = segmentation.blobs();
+            for (int i = 0; i < detected.size(); i++) {
+                DetectedBlob b = detected.get(i);
+                out.addBlobs(Blob.newBuilder()
+                        .setX(b.x())
+                        .setY(b.y())
+                        .setArea(b.area())
+                        .setBbox(BoundingBox.newBuilder().setLeft(b.left()).setTop(b.top())
+                                .setWidth(b.width()).setHeight(b.height()))
+                        .setOrientation(b.orientation())
+                        .setElongation(b.elongation())
+                        .setKind(links.crossing()[i] ? BlobKind.CROSSING : BlobKind.INDIVIDUAL)
+                        .setFragment(links.fragments()[i]));
+            }
+            nextIndex = frame.getIndex() + 1;
+            return out.setSegmentNs(System.nanoTime() - start).build();
+        }
+    }
+}
