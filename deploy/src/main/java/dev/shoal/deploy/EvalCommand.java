@@ -33,6 +33,8 @@ final class EvalCommand implements Callable<Integer> {
 
     enum Format { points, mot15 }
 
+    private static final Map<String, String> LABELS = labels();
+
     @Spec
     CommandSpec spec;
 
@@ -104,11 +106,10 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final Map<String, String> LABELS = labels();
-
     private static Map<String, String> labels() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("identity_accuracy", "identity accuracy (non-touching)");
+        m.put("identity_accuracy_matched", "identity accuracy (matched only)");
         m.put("identity_accuracy_all_frames", "identity accuracy (all frames)");
         m.put("idf1", "IDF1");
         m.put("idp", "IDP");

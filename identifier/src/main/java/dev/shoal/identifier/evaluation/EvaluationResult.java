@@ -23,6 +23,7 @@ import java.util.Map;
  * @param idTruePositives        IDTP: truth animal-frames within reach of the track that the global
  *                               trajectory assignment gave their identity
  * @param nonTouchingAnimalFrames truth animal-frames where the animal touches no other
+ * @param matchedNonTouching     of those, the ones matched to a track
  * @param correctNonTouching     of those, the ones matched to a track that the best global identity
  *                               mapping assigns to their identity
  * @param correctAll             the same over all truth animal-frames, with the same mapping
@@ -31,7 +32,8 @@ public record EvaluationResult(long frames, long truthIdentities, long trackIden
                                long truthAnimalFrames, long trackAnimalFrames, long matches,
                                long falsePositives, long misses, long idSwitches, long fragmentations,
                                double matchDistanceSum, double positionErrorSum, long idTruePositives,
-                               long nonTouchingAnimalFrames, long correctNonTouching, long correctAll) {
+                               long nonTouchingAnimalFrames, long matchedNonTouching, long correctNonTouching,
+                               long correctAll) {
 
     /** The counts of two sequences together (identities of different sequences are distinct). */
     public EvaluationResult plus(EvaluationResult o) {
@@ -41,7 +43,7 @@ public record EvaluationResult(long frames, long truthIdentities, long trackIden
                 falsePositives + o.falsePositives, misses + o.misses, idSwitches + o.idSwitches,
                 fragmentations + o.fragmentations, matchDistanceSum + o.matchDistanceSum,
                 positionErrorSum + o.positionErrorSum, idTruePositives + o.idTruePositives,
-                nonTouchingAnimalFrames + o.nonTouchingAnimalFrames,
+                nonTouchingAnimalFrames + o.nonTouchingAnimalFrames, matchedNonTouching + o.matchedNonTouching,
                 correctNonTouching + o.correctNonTouching, correctAll + o.correctAll);
     }
 
@@ -54,6 +56,14 @@ public record EvaluationResult(long frames, long truthIdentities, long trackIden
      */
     public double identityAccuracy() {
         return ratio(correctNonTouching, nonTouchingAnimalFrames);
+    }
+
+    /**
+     * {@link #identityAccuracy()} over matched non-touching animal-frames only: how often the identity
+     * is right when the animal was found at all, apart from detection misses.
+     */
+    public double identityAccuracyMatched() {
+        return ratio(correctNonTouching, matchedNonTouching);
     }
 
     /** {@link #identityAccuracy()} over all truth animal-frames, touching included, same mapping. */
@@ -120,6 +130,7 @@ public record EvaluationResult(long frames, long truthIdentities, long trackIden
     public Map<String, Number> metrics() {
         Map<String, Number> m = new LinkedHashMap<>();
         m.put("identity_accuracy", identityAccuracy());
+        m.put("identity_accuracy_matched", identityAccuracyMatched());
         m.put("identity_accuracy_all_frames", identityAccuracyAllFrames());
         m.put("idf1", idf1());
         m.put("idp", idPrecision());

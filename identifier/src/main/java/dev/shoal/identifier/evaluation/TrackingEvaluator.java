@@ -55,6 +55,7 @@ public final class TrackingEvaluator {
     private double matchDistanceSum;
     private double positionErrorSum;
     private long nonTouchingAnimalFrames;
+    private long matchedNonTouching;
     private double[] costs = new double[0];
     private int[] trackOfTruthIndex = new int[0];
     private boolean[] truthMatched = new boolean[0];
@@ -172,6 +173,7 @@ public final class TrackingEvaluator {
         long key = pairKey(truthId, trackId);
         matchedPairFrames.merge(key, 1L, Long::sum);
         if (!frame.truthTouching()[t]) {
+            matchedNonTouching++;
             matchedPairNonTouchingFrames.merge(key, 1L, Long::sum);
         }
     }
@@ -188,7 +190,7 @@ public final class TrackingEvaluator {
         return new EvaluationResult(frames, truthIdentities.size(), trackIdentities.size(),
                 truthAnimalFrames, trackAnimalFrames, matches, falsePositives, misses, idSwitches,
                 fragmentations, matchDistanceSum, positionErrorSum, idTruePositives,
-                nonTouchingAnimalFrames, correctNonTouching, correctAll);
+                nonTouchingAnimalFrames, matchedNonTouching, correctNonTouching, correctAll);
     }
 
     /** Dense positions of the identities; identities are small non-negative integers. */

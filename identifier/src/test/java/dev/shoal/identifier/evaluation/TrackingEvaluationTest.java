@@ -98,6 +98,7 @@ class TrackingEvaluationTest {
         assertEquals(100, r.misses());
         assertEquals(0, r.falsePositives());
         assertEquals(0.9, r.identityAccuracy(), TOLERANCE);
+        assertEquals(1, r.identityAccuracyMatched(), TOLERANCE);
     }
 
     /**
