@@ -19,16 +19,20 @@ public final class ShoalCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.err);
+        spec.commandLine().usage(spec.commandLine().getErr());
     }
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.err, true), args));
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** Runs one command line and returns its exit code; bad input is one line on {@code err} and code 2. */
-    public static int execute(PrintWriter err, String... args) {
+    /**
+     * Runs one command line and returns its exit code. Results go to {@code out}; progress, reports
+     * and errors to {@code err}; bad input is one line on {@code err} and exit code 2.
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new ShoalCommand());
+        cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof BadInputException) {

@@ -6,12 +6,15 @@ import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code shoal track VIDEO --animals N}: one video file through the whole pipeline to trajectories. */
 @Command(name = "track", mixinStandardHelpOptions = true,
@@ -55,6 +58,9 @@ public final class TrackCommand implements Callable<Integer> {
             description = "Video time the background is built from (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (animals < 1) {
@@ -71,8 +77,9 @@ public final class TrackCommand implements Callable<Integer> {
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     new SegmentationSettings(polarity, threshold, minArea, largest, 0),
                     new SegmenterService.WarmUp(warmupSeconds, 60));
-            TrackSummary summary = job.run(System.err);
-            System.err.println(summary.report());
+            PrintWriter err = spec.commandLine().getErr();
+            TrackSummary summary = job.run(err);
+            err.println(summary.report());
         }
         return 0;
     }

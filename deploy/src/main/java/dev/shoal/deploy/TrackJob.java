@@ -15,7 +15,7 @@ import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ final class TrackJob {
         this.warmUp = warmUp;
     }
 
-    TrackSummary run(PrintStream progress) throws Exception {
+    TrackSummary run(PrintWriter progress) throws Exception {
         long start = System.nanoTime();
         if (bootstrap != null) {
             KafkaSettings settings = KafkaSettings.of(bootstrap);
@@ -67,7 +67,7 @@ final class TrackJob {
         }
     }
 
-    private TrackSummary runOn(KafkaSettings settings, long start, double brokerSeconds, PrintStream progress)
+    private TrackSummary runOn(KafkaSettings settings, long start, double brokerSeconds, PrintWriter progress)
             throws Exception {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String session = "track-" + UUID.randomUUID().toString().substring(0, 8);

@@ -29,7 +29,7 @@ class TrackCommandBadInputTest {
 
     private String run(String... args) {
         StringWriter err = new StringWriter();
-        int code = ShoalCommand.execute(new PrintWriter(err, true), args);
+        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
         assertEquals(2, code, "exit code; stderr: " + err);
         String message = err.toString().strip();
         assertFalse(message.contains("\n"), "one line: " + message);

@@ -32,7 +32,7 @@ class TrackCommandIT {
         MovingEllipsesVideo.write(video, frames);
         Path out = temp.resolve("out");
 
-        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), "track", video.toString(),
+        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "track", video.toString(),
                 "--animals", "4", "--out", out.toString(), "--work-dir", temp.toString());
 
         assertEquals(0, code);
@@ -74,7 +74,7 @@ class TrackCommandIT {
                 "skipped: " + video + " is absent (the real clips live in ../shared/data)");
         Path out = temp.resolve("flies");
 
-        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), "track", video.toString(),
+        int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "track", video.toString(),
                 "--animals", "3", "--out", out.toString(), "--work-dir", temp.toString());
 
         assertEquals(0, code);

@@ -102,7 +102,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
         SessionSegmenter(TopicPartition partition, long firstOffset, Frame first) {
             this.partition = partition;
             this.firstOffset = firstOffset;
-            this.background = new BackgroundModel(first.getWidth(), first.getHeight());
+            this.background = new BackgroundModel(first.getWidth(), first.getHeight(), warmUp.samples());
             double fps = first.getFps() > 0 ? first.getFps() : 30;
             long window = Math.max(1, Math.round(warmUp.seconds() * fps));
             this.warmUpFrames = first.getFrameCount() > 0 ? Math.min(window, first.getFrameCount()) : window;
@@ -129,7 +129,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
             }
             if (offsetInWindow + 1 >= warmUpFrames || frame.getLast()) {
                 detector = new BlobDetector(frame.getWidth(), frame.getHeight(), background.median(), segmentation);
-                linker = new FragmentLinker();
+                linker = new FragmentLinker(segmentation.maxArea());
                 return true;
             }
             return false;

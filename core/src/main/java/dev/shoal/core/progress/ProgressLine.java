@@ -1,6 +1,6 @@
 package dev.shoal.core.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -20,7 +20,7 @@ public final class ProgressLine implements AutoCloseable {
     private final LongSupplier done;
     private final long total;
     private final Supplier<String> detail;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService timer;
@@ -29,7 +29,7 @@ public final class ProgressLine implements AutoCloseable {
      * @param total items expected, or a value below 1 when unknown (then no ETA is shown)
      */
     public ProgressLine(String label, String unit, LongSupplier done, long total, Supplier<String> detail,
-                        PrintStream out, Duration period) {
+                        PrintWriter out, Duration period) {
         this.label = label;
         this.unit = unit;
         this.done = done;

@@ -1,9 +1,10 @@
 package dev.shoal.core.progress;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -13,24 +14,24 @@ class ProgressLineTest {
     @Test
     void showsDoneOverTotalRateEtaAndDetail() {
         AtomicLong done = new AtomicLong(250);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StringWriter text = new StringWriter();
         try (ProgressLine line = new ProgressLine("track", "frames", done::get, 1000, () -> "model v2",
-                new PrintStream(bytes, true), Duration.ofHours(1))) {
-            String text = line.render();
-            assertTrue(text.startsWith("track: 250/1000 frames (25%), "), text);
-            assertTrue(text.contains(" frames/s, ETA "), text);
-            assertTrue(text.endsWith(", model v2"), text);
+                new PrintWriter(text, true), Duration.ofHours(1))) {
+            String rendered = line.render();
+            assertTrue(rendered.startsWith("track: 250/1000 frames (25%), "), rendered);
+            assertTrue(rendered.contains(" frames/s, ETA "), rendered);
+            assertTrue(rendered.endsWith(", model v2"), rendered);
         }
-        assertTrue(bytes.toString().contains("track: 250/1000 frames"), "final line printed on close");
+        assertTrue(text.toString().contains("track: 250/1000 frames"), "final line printed on close");
     }
 
     @Test
     void omitsTheEtaWhenTheTotalIsUnknown() {
         try (ProgressLine line = new ProgressLine("live", "frames", () -> 10, -1, null,
-                new PrintStream(new ByteArrayOutputStream()), Duration.ofHours(1))) {
+                new PrintWriter(new StringWriter()), Duration.ofHours(1))) {
             String text = line.render();
             assertTrue(text.startsWith("live: 10 frames, "), text);
-            assertTrue(!text.contains("ETA"), text);
+            assertFalse(text.contains("ETA"), text);
         }
     }
 }

@@ -1,0 +1,154 @@
+package dev.shoal.segmenter;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_32S;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.absdiff;
+import static org.bytedeco.opencv.global.opencv_core.subtract;
+import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_ELLIPSE;
+import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_OPEN;
+import static org.bytedeco.opencv.global.opencv_imgproc.THRESH_BINARY;
+import static org.bytedeco.opencv.global.opencv_imgproc.THRESH_TRIANGLE;
+import static org.bytedeco.opencv.global.opencv_imgproc.connectedComponentsWithStats;
+import static org.bytedeco.opencv.global.opencv_imgproc.getStructuringElement;
+import static org.bytedeco.opencv.global.opencv_imgproc.morphologyEx;
+
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Finds the animals in a frame: difference to the background by polarity, threshold, optional
+ * opening, connected components with statistics (8-connectivity), blobs below the minimum area
+ * dropped. Large blobs are kept: they are crossings, not noise. Not thread-safe: one per session.
+ */
+public final class BlobDetector implements AutoCloseable {
+
+    /** The automatic threshold never goes below this, so sensor noise alone never makes blobs. */
+    static final int MIN_AUTO_THRESHOLD = 12;
+
+    private final int width;
+    private final int height;
+    private final SegmentationSettings settings;
+    private final BytePointer frameData;
+    private final Mat frame;
+    private final Mat background;
+    private final Mat difference = new Mat();
+    private final Mat foreground = new Mat();
+    private final Mat labels = new Mat();
+    private final Mat stats = new Mat();
+    private final Mat centroids = new Mat();
+    private final Mat kernel;
+    private int threshold;
+
+    public BlobDetector(int width, int height, byte[] background, SegmentationSettings settings) {
+        this.width = width;
+        this.height = height;
+        this.settings = settings;
+        this.frameData = new BytePointer((long) width * height);
+        this.frame = new Mat(height, width, CV_8UC1, frameData);
+        this.background = new Mat(height, width, CV_8UC1);
+        this.background.data().put(background, 0, width * height);
+        this.threshold = settings.threshold();
+        int r = settings.openingRadius();
+        this.kernel = r > 0 ? getStructuringElement(MORPH_ELLIPSE, new Size(2 * r + 1, 2 * r + 1)) : null;
+    }
+
+    /** Segments one GRAY8 frame (width * height bytes, row-major). */
+    public Segmentation segment(byte[] gray) {
+        frameData.put(gray, 0, width * height);
+        switch (settings.polarity()) {
+            case DARK_ON_LIGHT -> subtract(background, frame, difference);
+            case LIGHT_ON_DARK -> subtract(frame, background, difference);
+            case ANY -> absdiff(frame, background, difference);
+        }
+        if (threshold == 0) {
+            // Chosen once per session from its first frame: a per-frame choice would let blob sizes
+            // drift with the number of animals in view. The triangle method suits a histogram that is
+            // one noise peak with a long tail of animal pixels.
+            double chosen = opencv_imgproc.threshold(difference, foreground, 0, 255, THRESH_BINARY | THRESH_TRIANGLE);
+            threshold = Math.max(MIN_AUTO_THRESHOLD, (int) Math.ceil(chosen));
+        }
+        opencv_imgproc.threshold(difference, foreground, threshold - 1, 255, THRESH_BINARY);
+        if (kernel != null) {
+            morphologyEx(foreground, foreground, MORPH_OPEN, kernel);
+        }
+        int n = connectedComponentsWithStats(foreground, labels, stats, centroids, 8, CV_32S);
+        int[] labelImage = new int[width * height];
+        IntBuffer buffer = labels.createBuffer();
+        buffer.get(labelImage);
+        List<DetectedBlob> blobs = new ArrayList<>();
+        try (IntIndexer s = stats.createIndexer(); DoubleIndexer c = centroids.createIndexer()) {
+            for (int label = 1; label < n; label++) {
+                int area = s.get(label, opencv_imgproc.CC_STAT_AREA);
+                if (area < settings.minArea()) {
+                    continue;
+                }
+                int left = s.get(label, opencv_imgproc.CC_STAT_LEFT);
+                int top = s.get(label, opencv_imgproc.CC_STAT_TOP);
+                int w = s.get(label, opencv_imgproc.CC_STAT_WIDTH);
+                int h = s.get(label, opencv_imgproc.CC_STAT_HEIGHT);
+                double[] axis = principalAxis(labelImage, label, left, top, w, h, c.get(label, 0), c.get(label, 1));
+                blobs.add(new DetectedBlob(label, c.get(label, 0), c.get(label, 1), area, left, top, w, h,
+                        axis[0], axis[1]));
+            }
+        }
+        return new Segmentation(width, height, List.copyOf(blobs), labelImage, threshold);
+    }
+
+    /** Orientation and elongation from the component's central second moments. */
+    private double[] principalAxis(int[] labelImage, int label, int left, int top, int w, int h,
+                                   double cx, double cy) {
+        double mu20 = 0;
+        double mu02 = 0;
+        double mu11 = 0;
+        // One pass over the bounding box of the label image already in hand; OpenCV's moments() would
+        // need a mask Mat per component.
+        for (int y = top; y < top + h; y++) {
+            double dy = y - cy;
+            int row = y * width;
+            for (int x = left; x < left + w; x++) {
+                if (labelImage[row + x] == label) {
+                    double dx = x - cx;
+                    mu20 += dx * dx;
+                    mu02 += dy * dy;
+                    mu11 += dx * dy;
+                }
+            }
+        }
+        double angle = 0.5 * Math.atan2(2 * mu11, mu20 - mu02);
+        if (angle <= -Math.PI / 2) {
+            angle += Math.PI;
+        }
+        double common = Math.sqrt(4 * mu11 * mu11 + (mu20 - mu02) * (mu20 - mu02));
+        double major = (mu20 + mu02 + common) / 2;
+        double minor = (mu20 + mu02 - common) / 2;
+        double elongation = minor > 0 ? Math.sqrt(major / minor) : Double.POSITIVE_INFINITY;
+        return new double[] {angle, elongation};
+    }
+
+    /** The threshold in use (the automatic one once the first frame has been segmented). */
+    public int threshold() {
+        return threshold;
+    }
+
+    @Override
+    public void close() {
+        frame.close();
+        frameData.close();
+        background.close();
+        difference.close();
+        foreground.close();
+        labels.close();
+        stats.close();
+        centroids.close();
+        if (kernel != null) {
+            kernel.close();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.shoal.segmenter;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Links the blobs of consecutive frames of one session into fragments (idtracker.ai's rule): a blob
+ * continues the fragment of a previous-frame blob when its pixels overlap exactly that one blob and
+ * that blob overlaps only it; otherwise it starts a new fragment. A blob is a crossing when it is
+ * larger than one animal, overlaps two or more previous blobs, or continues a crossing.
+ */
+public final class FragmentLinker {
+
+    /** Fragment id and crossing flag per blob, in the order of {@link Segmentation#blobs()}. */
+    public record Links(long[] fragments, boolean[] crossing) {
+    }
+
+    private final int maxSingleArea;
+    private long nextFragment = 1;
+    private Segmentation previous;
+    private Links previousLinks;
+    /** Index in the previous frame's blob list by label, -1 for dropped components. */
+    private int[] previousIndexOfLabel = new int[0];
+
+    /** @param maxSingleArea largest blob, in pixels, that holds one animal */
+    public FragmentLinker(int maxSingleArea) {
+        this.maxSingleArea = maxSingleArea;
+    }
+
+    public Links link(Segmentation current) {
+        List<DetectedBlob> blobs = current.blobs();
+        int n = blobs.size();
+        long[] fragments = new long[n];
+        boolean[] crossing = new boolean[n];
+        int[] onlyOverlap = new int[n];
+        int[] overlapCount = new int[n];
+        int[] previousOverlapCount = previous == null ? new int[0] : new int[previous.blobs().size()];
+        if (previous != null) {
+            countOverlaps(current, onlyOverlap, overlapCount, previousOverlapCount);
+        }
+        for (int i = 0; i < n; i++) {
+            DetectedBlob blob = blobs.get(i);
+            boolean continues = overlapCount[i] == 1 && previousOverlapCount[onlyOverlap[i]] == 1;
+            if (continues) {
+                fragments[i] = previousLinks.fragments()[onlyOverlap[i]];
+                crossing[i] = previousLinks.crossing()[onlyOverlap[i]] || blob.area() > maxSingleArea;
+            } else {
+                fragments[i] = nextFragment++;
+                crossing[i] = blob.area() > maxSingleArea || overlapCount[i] > 1;
+            }
+        }
+        Links links = new Links(fragments, crossing);
+        remember(current, links);
+        return links;
+    }
+
+    /**
+     * For each current blob, how many previous blobs its pixels touch (and the last one seen); for
+     * each previous blob, how many current blobs touch it. Only the current blobs' bounding boxes are
+     * scanned.
+     */
+    private void countOverlaps(Segmentation current, int[] onlyOverlap, int[] overlapCount, int[] previousOverlapCount) {
+        int[] now = current.labels();
+        int[] before = previous.labels();
+        int width = current.width();
+        List<DetectedBlob> blobs = current.blobs();
+        boolean[] seen = new boolean[previousOverlapCount.length];
+        for (int i = 0; i < blobs.size(); i++) {
+            DetectedBlob blob = blobs.get(i);
+            Arrays.fill(seen, false);
+            for (int y = blob.top(); y < blob.top() + blob.height(); y++) {
+                int row = y * width;
+                for (int x = blob.left(); x < blob.left() + blob.width(); x++) {
+                    int p = row + x;
+                    if (now[p] != blob.label() || before[p] == 0) {
+                        continue;
+                    }
+                    int j = before[p] < previousIndexOfLabel.length ? previousIndexOfLabel[before[p]] : -1;
+                    if (j >= 0 && !seen[j]) {
+                        seen[j] = true;
+                        onlyOverlap[i] = j;
+                        overlapCount[i]++;
+                        previousOverlapCount[j]++;
+                    }
+                }
+            }
+        }
+    }
+
+    private void remember(Segmentation current, Links links) {
+        int maxLabel = 0;
+        for (DetectedBlob blob : current.blobs()) {
+            maxLabel = Math.max(maxLabel, blob.label());
+        }
+        previousIndexOfLabel = new int[maxLabel + 1];
+        Arrays.fill(previousIndexOfLabel, -1);
+        for (int i = 0; i < current.blobs().size(); i++) {
+            previousIndexOfLabel[current.blobs().get(i).label()] = i;
+        }
+        previous = current;
+        previousLinks = links;
+    }
+}
