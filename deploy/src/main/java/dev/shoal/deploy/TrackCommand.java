@@ -54,6 +54,11 @@ public final class TrackCommand implements Callable<Integer> {
             description = "Largest single-animal blob in pixels; larger blobs are crossings (default 0: a tenth of the frame).")
     int maxArea;
 
+    @Option(names = "--opening", defaultValue = "0", paramLabel = "RADIUS",
+            description = "Radius of a morphological opening of the foreground that cuts legs and wings between"
+                    + " touching animals (default 0: none).")
+    int opening;
+
     @Option(names = "--warmup-seconds", defaultValue = "20",
             description = "Video time the background is built from (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
@@ -75,7 +80,7 @@ public final class TrackCommand implements Callable<Integer> {
             int largest = maxArea > 0 ? maxArea : source.width() * source.height() / 10;
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
-                    new SegmentationSettings(polarity, threshold, minArea, largest, 0),
+                    new SegmentationSettings(polarity, threshold, minArea, largest, opening),
                     new SegmenterService.WarmUp(warmupSeconds, 60));
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);

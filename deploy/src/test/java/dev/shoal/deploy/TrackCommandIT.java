@@ -75,7 +75,9 @@ class TrackCommandIT {
         Path out = temp.resolve("flies");
 
         int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "track", video.toString(),
-                "--animals", "3", "--out", out.toString(), "--work-dir", temp.toString());
+                "--animals", "3", "--out", out.toString(), "--work-dir", temp.toString(),
+                // Light flies on a dark mesh, wings and debris around them: bodies only.
+                "--polarity", "LIGHT_ON_DARK", "--threshold", "100", "--min-area", "300", "--opening", "2");
 
         assertEquals(0, code);
         List<String[]> rows = readCsv(out.resolve("trajectories.csv"));

