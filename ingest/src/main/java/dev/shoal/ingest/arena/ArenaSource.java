@@ -16,6 +16,7 @@ public final class ArenaSource implements FrameSource {
     private final ArenaSettings settings;
     private final boolean paced;
     private long startNanos = -1;
+    private long emitted;
     private List<TruthRow> lastTruth = List.of();
 
     /** @param paced true to emit at the arena's fps (live), false to emit as fast as rendering allows */
@@ -27,11 +28,11 @@ public final class ArenaSource implements FrameSource {
 
     @Override
     public VideoFrame next() {
-        ArenaGenerator.ArenaFrame frame;
-        if (settings.frames() > 0 && peekIndex() >= settings.frames()) {
+        if (settings.frames() > 0 && emitted >= settings.frames()) {
             return null;
         }
-        frame = generator.next();
+        ArenaGenerator.ArenaFrame frame = generator.next();
+        emitted++;
         long now = System.nanoTime();
         if (startNanos < 0) {
             startNanos = now;
@@ -45,10 +46,6 @@ public final class ArenaSource implements FrameSource {
         lastTruth = frame.truth();
         return new VideoFrame(frame.index(), frame.index() / settings.fps(), now,
                 System.currentTimeMillis() * 1_000_000L, settings.width(), settings.height(), frame.gray());
-    }
-
-    private long peekIndex() {
-        return lastTruth.isEmpty() ? 0 : lastTruth.get(0).frame() + 1;
     }
 
     /** Ground truth of the frame last returned by {@link #next()}. */
