@@ -281,8 +281,10 @@ public final class ArenaGenerator implements AutoCloseable {
             double meet = settings.bodyLength() * (1.1 - 0.5 * settings.difficulty().encounterSpread());
             a.encounterFrames--;
             if (distance < meet || a.encounterFrames <= 0) {
+                // Part after meeting, as animals do, instead of swimming on through each other.
                 a.partner = -1;
                 a.encounterIn = nextEncounterDelay();
+                a.heading += (random.nextBoolean() ? 1 : -1) * (Math.PI / 2 + random.nextDouble() * Math.PI / 4);
             } else {
                 turnTowards(a, Math.atan2(b.y - a.y, b.x - a.x), 0.3);
             }
