@@ -92,7 +92,7 @@ final class TrackJob {
         try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(settings.producer("ingest"),
                 new StringSerializer(), Serdes.FRAME.serializer());
              ProgressLine line = new ProgressLine("track", "frames", writer::framesWritten, total,
-                     () -> "segmented " + segmenter.handled(), progress, Duration.ofSeconds(1))) {
+                     () -> "segmented " + segmenter.framesSegmented(), progress, Duration.ofSeconds(1))) {
             publisher = new FramePublisher(producer, session, "file");
             publisher.publishAll(source);
             stats = awaitResult(writer, services);

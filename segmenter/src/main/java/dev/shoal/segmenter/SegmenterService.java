@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +38,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
     private final Producer<String, FrameBlobs> producer;
     private final Map<String, SessionSegmenter> sessions = new HashMap<>();
     private final Set<String> finished = new HashSet<>();
+    private final AtomicLong segmented = new AtomicLong();
 
     /** How much of the start of a session the background is built from. */
     public record WarmUp(double seconds, int samples) {
@@ -75,11 +77,17 @@ public final class SegmenterService extends ConsumingService<Frame> {
         }
         FrameBlobs blobs = session.segment(frame);
         producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobs));
+        segmented.incrementAndGet();
         if (frame.getLast()) {
             sessions.remove(frame.getSession());
             finished.add(frame.getSession());
             producer.flush();
         }
+    }
+
+    /** Frames segmented and published so far, all sessions together (warm-up reads not counted). */
+    public long framesSegmented() {
+        return segmented.get();
     }
 
     @Override
