@@ -6,9 +6,7 @@ import dev.shoal.ingest.arena.ArenaCodec;
 import dev.shoal.ingest.arena.ArenaRecording;
 import dev.shoal.ingest.arena.ArenaSettings;
 import dev.shoal.ingest.arena.Difficulty;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,9 +28,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--frames", required = true, paramLabel = "F", description = "Number of frames.")
     long frames;
 
-    @Option(names = "--size", arity = "2", paramLabel = "PX", defaultValue = "1024 1024",
+    @Option(names = "--size", arity = "2", paramLabel = "PX",
             description = "Width and height in pixels (default: 1024 1024).")
-    int[] size;
+    int[] size = {1024, 1024};
 
     @Option(names = "--fps", defaultValue = "30", description = "Frame rate (default: ${DEFAULT-VALUE}).")
     double fps;
@@ -62,7 +60,7 @@ public final class SimulateCommand implements Callable<Integer> {
         ArenaSettings settings = new ArenaSettings(animals, frames, size[0], size[1], fps, seed,
                 parse(Difficulty.class, "--difficulty", difficulty), 0);
         ArenaCodec chosen = parse(ArenaCodec.class, "--codec", codec);
-        requireWritable(out);
+        OutputDirectory.requireWritable("--out", out);
         ArenaRecording recording = new ArenaRecording(settings, chosen);
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
@@ -88,12 +86,4 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private static void requireWritable(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));
-        } catch (IOException | SecurityException e) {
-            throw new BadInputException("--out " + dir + ": cannot write there; give a writable directory");
-        }
-    }
 }

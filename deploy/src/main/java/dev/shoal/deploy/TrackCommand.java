@@ -5,9 +5,7 @@ import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,7 +74,7 @@ public final class TrackCommand implements Callable<Integer> {
         }
         try (VideoFileSource source = VideoFileSource.open(video)) {
             Path outDir = out != null ? out : Path.of("out", stripExtension(video.getFileName().toString()));
-            requireWritableDirectory(outDir);
+            OutputDirectory.requireWritable("--out", outDir);
             int largest = maxArea > 0 ? maxArea : source.width() * source.height() / 10;
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
@@ -89,16 +87,6 @@ public final class TrackCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void requireWritableDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new BadInputException("--out " + dir + ": cannot write there (" + e.getClass().getSimpleName()
-                    + "); give a writable directory");
-        }
-    }
 
     private static String stripExtension(String name) {
         int dot = name.lastIndexOf('.');
