@@ -13,8 +13,8 @@ package dev.shoal.ingest.arena;
  */
 public enum Difficulty {
     EASY(20, 2.0, 400, 0.8, 0),
-    MEDIUM(14, 3.0, 150, 1.0, 0),
-    HARD(8, 4.0, 90, 1.3, 0.06);
+    MEDIUM(14, 3.0, 260, 1.0, 0),
+    HARD(8, 4.0, 170, 1.3, 0.06);
 
     private final double patternContrast;
     private final double noiseSigma;
