@@ -1,5 +1,7 @@
 package dev.shoal.trainer;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -16,8 +18,10 @@ import dev.shoal.core.BadInputException;
  * logit per identity.
  *
  * <p>Input: float tensor [batch, 1, cropSize, cropSize] holding the GRAY8 crop's pixels divided by
- * 255, so values lie in [0, 1] (see {@link #scalePixels}); no per-image standardisation. Output: the
- * logits [batch, classes].
+ * 255, so values lie in [0, 1] (see {@link #scalePixels}). The network's first step standardises
+ * each crop to zero mean and unit variance (as idtracker.ai normalises its images), which makes faint
+ * textures learnable in few epochs and the identities independent of lighting; the exported ONNX
+ * graph does the same, so callers only scale pixels. Output: the logits [batch, classes].
  *
  * @param architecture kernel size and channel counts
  * @param cropSize side of the square crop in pixels; at least 8 so three poolings leave a pixel
@@ -29,6 +33,9 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
     public static final int HIDDEN_UNITS = 100;
     /** Default side of the identification crop, as in idtracker.ai. */
     public static final int DEFAULT_CROP_SIZE = 52;
+    /** Added to each crop's variance before the square root, so a flat crop does not divide by zero. */
+    public static final float VARIANCE_EPSILON = 1e-5f;
+    private static final int[] PIXEL_AXIS = {1};
 
     /** Convolution kernel size and the channels of the three convolution blocks. */
     public enum Architecture {
@@ -104,6 +111,7 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
     /** A fresh, uninitialised DJL block with this architecture. */
     public Block newBlock() {
         SequentialBlock block = new SequentialBlock();
+        block.add(IdentityNetwork::standardise);
         int k = architecture.kernel();
         for (int i = 0; i < architecture.convBlocks(); i++) {
             block.add(Conv2d.builder()
@@ -119,6 +127,15 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
                 .add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(classes).build());
         return block;
+    }
+
+    private static NDList standardise(NDList inputs) {
+        NDArray crops = inputs.singletonOrThrow();
+        // DJL's PyTorch mean reduces one axis at a time: flatten each crop to one axis.
+        NDArray flat = crops.reshape(crops.getShape().get(0), -1);
+        NDArray centred = flat.sub(flat.mean(PIXEL_AXIS, true));
+        NDArray variance = centred.square().mean(PIXEL_AXIS, true);
+        return new NDList(centred.div(variance.add(VARIANCE_EPSILON).sqrt()).reshape(crops.getShape()));
     }
 
     /**

@@ -20,8 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a trained {@link IdentityNetwork} as an ONNX model (opset 17, dynamic batch): Conv, Relu,
- * MaxPool, Flatten, Gemm and Softmax nodes, the trained weights as initializers.
+ * Writes a trained {@link IdentityNetwork} as an ONNX model (opset 17, dynamic batch): per-crop
+ * standardisation (ReduceMean, Sub, Mul, Add, Sqrt, Div), then Conv, Relu, MaxPool, Flatten, Gemm and
+ * Softmax nodes, the trained weights as initializers.
  */
 public final class OnnxExporter {
 
@@ -43,9 +44,9 @@ public final class OnnxExporter {
         GraphProto.Builder graph = GraphProto.newBuilder().setName("shoal_identity");
         graph.addInput(tensorInfo(INPUT_NAME, BATCH, 1, network.cropSize(), network.cropSize()));
 
+        String x = standardise(graph);
         int k = network.architecture().kernel();
         int pad = k / 2;
-        String x = INPUT_NAME;
         for (int i = 0; i < network.architecture().convBlocks(); i++) {
             String w = initializer(graph, "conv" + i + ".weight", weights.conv.get(i).getKey(),
                     network.architecture().channels(i), i == 0 ? 1 : network.architecture().channels(i - 1), k, k);
@@ -83,6 +84,20 @@ public final class OnnxExporter {
                 .setGraph(graph)
                 .build();
         return new OnnxIdentityModel(onnx.toByteArray(), INPUT_NAME, network.cropSize(), network.classes());
+    }
+
+    /** Per crop: (x - mean) / sqrt(variance + epsilon), as {@link IdentityNetwork} does first. */
+    private static String standardise(GraphProto.Builder graph) {
+        AttributeProto imageAxes = ints("axes", 1, 2, 3);
+        AttributeProto keep = integer("keepdims", 1);
+        String mean = node(graph, "ReduceMean", "crop.mean", List.of(INPUT_NAME), imageAxes, keep);
+        String centred = node(graph, "Sub", "crop.centred", List.of(INPUT_NAME, mean));
+        String squared = node(graph, "Mul", "crop.squared", List.of(centred, centred));
+        String variance = node(graph, "ReduceMean", "crop.variance", List.of(squared), imageAxes, keep);
+        String epsilon = initializer(graph, "crop.epsilon", new float[] {IdentityNetwork.VARIANCE_EPSILON});
+        String padded = node(graph, "Add", "crop.variance_epsilon", List.of(variance, epsilon));
+        String deviation = node(graph, "Sqrt", "crop.deviation", List.of(padded));
+        return node(graph, "Div", "crop.standardised", List.of(centred, deviation));
     }
 
     private static String node(GraphProto.Builder graph, String op, String name, List<String> inputs,

@@ -23,13 +23,13 @@ class IdentityTrainerTest {
         SpottedCrops textures = new SpottedCrops(CROP, CLASSES, 11);
         LabelledCrops crops = textures.generate(80, 1);
         StringWriter progress = new StringWriter();
-        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(40).withValidationFraction(0.2)
+        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(12).withValidationFraction(0.2)
                 .withProgressPeriod(Duration.ofHours(1));
         try (TrainedIdentityModel model = new IdentityTrainer(options, new PrintWriter(progress))
                 .train(IdentityNetwork.idtracker(CROP, CLASSES), crops)) {
             TrainingReport report = model.report();
             assertTrue(report.validationAccuracy() > 0.95, "validation accuracy " + report);
-            assertTrue(report.epochs() <= 40, report.toString());
+            assertTrue(report.epochs() <= 12, report.toString());
             assertEquals(400, report.images());
             assertEquals(320, report.trainingImages());
 
@@ -43,7 +43,7 @@ class IdentityTrainerTest {
     @Test
     void staysNearChanceWhenLabelsAreRandom() {
         LabelledCrops crops = SpottedCrops.withRandomLabels(new SpottedCrops(CROP, CLASSES, 11).generate(80, 1), 3);
-        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(40).withValidationFraction(0.2);
+        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(12).withValidationFraction(0.2);
         try (TrainedIdentityModel model = new IdentityTrainer(options, null)
                 .train(IdentityNetwork.idtracker(CROP, CLASSES), crops)) {
             assertTrue(model.report().validationAccuracy() < 0.45, "chance is 0.2: " + model.report());
