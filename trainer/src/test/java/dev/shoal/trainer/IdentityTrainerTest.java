@@ -62,6 +62,28 @@ class IdentityTrainerTest {
     }
 
     @Test
+    void keepsTheWeightsOfTheBestValidationEpoch() {
+        LabelledCrops crops = SpottedCrops.withRandomLabels(new SpottedCrops(20, 3, 5).generate(30, 1), 4);
+        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(20).withPatience(2).withBatchSize(16).withSeed(3);
+        IdentityNetwork network = IdentityNetwork.light(20, 3);
+        float[] inputs = new float[crops.size() * network.pixels()];
+        for (int i = 0; i < crops.size(); i++) {
+            crops.scaleInto(i, inputs, i * network.pixels());
+        }
+        float[] restored;
+        int bestEpoch;
+        try (TrainedIdentityModel model = new IdentityTrainer(options, null).train(network, crops)) {
+            bestEpoch = model.report().bestEpoch();
+            assertTrue(bestEpoch < model.report().epochs(), "training should stop after the best epoch: " + model.report());
+            restored = model.logits(inputs, crops.size());
+        }
+        try (TrainedIdentityModel model = new IdentityTrainer(options.withMaxEpochs(bestEpoch), null).train(network, crops)) {
+            assertEquals(bestEpoch, model.report().epochs());
+            assertArrayEquals(model.logits(inputs, crops.size()), restored);
+        }
+    }
+
+    @Test
     void rejectsZeroClasses() {
         BadInputException network = assertThrows(BadInputException.class, () -> IdentityNetwork.idtracker(CROP, 0));
         assertTrue(network.getMessage().contains("classes"), network.getMessage());
