@@ -1,0 +1,271 @@
+package dev.shoal.trainer;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.tracker.Tracker;
+import dev.shoal.core.BadInputException;
+import dev.shoal.core.progress.ProgressLine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Supervised training of an {@link IdentityNetwork} on labelled crops with cross-entropy, on DJL's
+ * PyTorch engine (CPU).
+ *
+ * <p>The engine must be loaded offline: run with {@code -Dai.djl.offline=true} and {@code DJL_CACHE_DIR}
+ * set, with pytorch-native-cpu and pytorch-jni on the class path. Intra-op threads are process-wide:
+ * {@code -Dai.djl.pytorch.num_threads=1} gives steadier throughput when other work shares the cores.
+ */
+public final class IdentityTrainer {
+
+    private static final String ENGINE = "PyTorch";
+
+    private final TrainingOptions options;
+    private final PrintWriter progress;
+
+    /**
+     * @param progress where the progress line prints (epoch, images/s, loss, validation accuracy); null for none
+     */
+    public IdentityTrainer(TrainingOptions options, PrintWriter progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** Trains a fresh network on the crops; the returned model keeps the weights of the best validation epoch. */
+    public TrainedIdentityModel train(IdentityNetwork network, LabelledCrops crops) {
+        check(network, crops);
+        Split split = Split.stratified(crops, options.validationFraction(), options.seed());
+        long start = System.nanoTime();
+
+        Engine.getEngine(ENGINE).setRandomSeed(options.seed());
+        Model model = Model.newInstance("identity", Device.cpu(), ENGINE);
+        try {
+            model.setBlock(network.newBlock());
+            TrainingReport report = fit(model, network, crops, split, start);
+            return new TrainedIdentityModel(model, network, report);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private TrainingReport fit(Model model, IdentityNetwork network, LabelledCrops crops, Split split, long start) {
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(options.learningRate())).build())
+                // He initialisation suits ReLU layers.
+                .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                        XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
+                .optInitializer(Initializer.ZEROS, Parameter.Type.BIAS)
+                .optDevices(new Device[] {Device.cpu()});
+
+        AtomicLong imagesDone = new AtomicLong();
+        AtomicReference<String> status = new AtomicReference<>("epoch 1");
+        Random shuffler = new Random(options.seed());
+        int[] order = split.training().clone();
+        float[] inputs = new float[options.batchSize() * network.pixels()];
+        float[] labels = new float[options.batchSize()];
+
+        int epochs = 0;
+        int bestEpoch = 0;
+        Evaluation best = null;
+        byte[] bestWeights = null;
+        long stepNanos = 0;
+        ProgressLine line = progress == null ? null : new ProgressLine("training", "images", imagesDone::get, 0,
+                status::get, progress, options.progressPeriod());
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(network.inputShape(options.batchSize()));
+            for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
+                shuffle(order, shuffler);
+                double lossSum = 0;
+                long stepStart = System.nanoTime();
+                for (int from = 0; from < order.length; from += options.batchSize()) {
+                    int n = Math.min(options.batchSize(), order.length - from);
+                    try (NDManager scope = trainer.getManager().newSubManager()) {
+                        NDList batch = batch(scope, network, crops, order, from, n, inputs, labels);
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDList predictions = trainer.forward(new NDList(batch.get(0)));
+                            NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), predictions);
+                            collector.backward(loss);
+                            lossSum += loss.getFloat() * n;
+                        }
+                        trainer.step();
+                    }
+                    imagesDone.addAndGet(n);
+                }
+                stepNanos += System.nanoTime() - stepStart;
+                epochs = epoch;
+
+                Evaluation evaluation = evaluate(trainer, network, crops, split.validation(), inputs, labels);
+                status.set(String.format(Locale.ROOT, "epoch %d, loss %.4f, validation loss %.4f, validation accuracy %.2f%%",
+                        epoch, lossSum / order.length, evaluation.loss(), 100 * evaluation.accuracy()));
+                if (best == null || evaluation.loss() < best.loss()) {
+                    best = evaluation;
+                    bestEpoch = epoch;
+                    bestWeights = weights(model.getBlock());
+                } else if (epoch - bestEpoch >= options.patience()) {
+                    break;
+                }
+            }
+        } finally {
+            if (line != null) {
+                line.close();
+            }
+        }
+        if (bestEpoch != epochs) {
+            restore(model, bestWeights);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainingReport(crops.size(), split.training().length, epochs, bestEpoch, best.accuracy(),
+                best.loss(), seconds, imagesDone.get() / (stepNanos / 1e9));
+    }
+
+    private static NDList batch(NDManager scope, IdentityNetwork network, LabelledCrops crops, int[] indices,
+                                int from, int n, float[] inputs, float[] labels) {
+        int pixels = network.pixels();
+        for (int i = 0; i < n; i++) {
+            int index = indices[from + i];
+            crops.scaleInto(index, inputs, i * pixels);
+            labels[i] = crops.label(index);
+        }
+        NDArray x = scope.create(FloatBuffer.wrap(inputs, 0, n * pixels), network.inputShape(n));
+        NDArray y = scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
+        return new NDList(x, y);
+    }
+
+    private Evaluation evaluate(Trainer trainer, IdentityNetwork network, LabelledCrops crops, int[] indices,
+                                float[] inputs, float[] labels) {
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < indices.length; from += options.batchSize()) {
+            int n = Math.min(options.batchSize(), indices.length - from);
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDList batch = batch(scope, network, crops, indices, from, n, inputs, labels);
+                NDList predictions = trainer.evaluate(new NDList(batch.get(0)));
+                lossSum += trainer.getLoss().evaluate(new NDList(batch.get(1)), predictions).getFloat() * n;
+                long[] predicted = predictions.singletonOrThrow().argMax(1).toLongArray();
+                for (int i = 0; i < n; i++) {
+                    if (predicted[i] == (long) labels[i]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return new Evaluation(lossSum / indices.length, (double) correct / indices.length);
+    }
+
+    private static byte[] weights(Block block) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            block.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void restore(Model model, byte[] weights) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
+            model.getBlock().loadParameters(model.getNDManager(), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (MalformedModelException e) {
+            throw new IllegalStateException("could not restore the best epoch's weights", e);
+        }
+    }
+
+    private static void shuffle(int[] values, Random random) {
+        for (int i = values.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = values[i];
+            values[i] = values[j];
+            values[j] = t;
+        }
+    }
+
+    private static void check(IdentityNetwork network, LabelledCrops crops) {
+        if (network == null) {
+            throw new BadInputException("training: network is missing; give an IdentityNetwork");
+        }
+        if (crops == null || crops.isEmpty()) {
+            throw new BadInputException("training: crops is empty; give at least two labelled crops per identity");
+        }
+        if (crops.cropSize() != network.cropSize()) {
+            throw new BadInputException("training: crops are " + crops.cropSize() + "x" + crops.cropSize()
+                    + " but the network's cropSize is " + network.cropSize() + "; make them match");
+        }
+        if (crops.classes() != network.classes()) {
+            throw new BadInputException("training: crops have " + crops.classes() + " classes but the network's classes is "
+                    + network.classes() + "; make them match");
+        }
+    }
+
+    private record Evaluation(double loss, double accuracy) {
+    }
+
+    /** Indices of the training and validation images: each identity's images split in the same proportion. */
+    private record Split(int[] training, int[] validation) {
+
+        static Split stratified(LabelledCrops crops, double validationFraction, int seed) {
+            int classes = crops.classes();
+            int[] counts = new int[classes];
+            for (int i = 0; i < crops.size(); i++) {
+                counts[crops.label(i)]++;
+            }
+            int[][] byClass = new int[classes][];
+            for (int c = 0; c < classes; c++) {
+                byClass[c] = new int[counts[c]];
+            }
+            int[] filled = new int[classes];
+            for (int i = 0; i < crops.size(); i++) {
+                int c = crops.label(i);
+                byClass[c][filled[c]++] = i;
+            }
+            Random random = new Random(seed ^ 0x5DEECE66DL);
+            int[] training = new int[crops.size()];
+            int[] validation = new int[crops.size()];
+            int t = 0;
+            int v = 0;
+            for (int c = 0; c < classes; c++) {
+                int[] images = byClass[c];
+                shuffle(images, random);
+                int held = images.length < 2 ? 0
+                        : Math.max(1, Math.min(images.length - 1, (int) Math.round(images.length * validationFraction)));
+                System.arraycopy(images, 0, validation, v, held);
+                System.arraycopy(images, held, training, t, images.length - held);
+                v += held;
+                t += images.length - held;
+            }
+            if (v == 0) {
+                throw new BadInputException("training: crops hold " + crops.size()
+                        + " images, too few for a validation split; give at least two labelled crops per identity");
+            }
+            return new Split(Arrays.copyOf(training, t), Arrays.copyOf(validation, v));
+        }
+    }
+}
