@@ -78,7 +78,7 @@ public final class ArenaGenerator implements AutoCloseable {
         this.bodyBoxes = new Rect[n];
         this.bodyMasks = new Mat[n];
         for (int i = 0; i < n; i++) {
-            double grey = BODY * (1 + 0.02 * (2 * random.nextDouble() - 1));
+            double grey = BODY * (1 + 0.005 * (2 * random.nextDouble() - 1));
             looks.add(new AnimalAppearance(settings.bodyLength(), grey, settings.difficulty().patternContrast(),
                     random.split()));
         }

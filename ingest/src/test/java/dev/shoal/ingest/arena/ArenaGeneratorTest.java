@@ -147,7 +147,7 @@ class ArenaGeneratorTest {
                 min = Math.min(min, mean);
                 max = Math.max(max, mean);
             }
-            assertTrue((max - min) / max < 0.03, "mean body intensities " + min + ".." + max);
+            assertTrue((max - min) / max < 0.02, "mean body intensities " + min + ".." + max);
             double centreMin = Double.MAX_VALUE;
             double centreMax = 0;
             for (double c : centreSums) {
