@@ -12,6 +12,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.connectedComponentsWithS
 import static org.bytedeco.opencv.global.opencv_imgproc.getStructuringElement;
 import static org.bytedeco.opencv.global.opencv_imgproc.morphologyEx;
 
+import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat centroids = new Mat();
     private final Mat kernel;
     private int threshold;
+    /** Two label images used in turn, so the previous frame's stays valid for the linker. */
+    private final int[][] labelBuffers;
+    private long segmented;
 
     public BlobDetector(int width, int height, byte[] background, SegmentationSettings settings) {
         this.width = width;
@@ -55,13 +59,26 @@ public final class BlobDetector implements AutoCloseable {
         this.background = new Mat(height, width, CV_8UC1);
         this.background.data().put(background, 0, width * height);
         this.threshold = settings.threshold();
+        this.labelBuffers = new int[2][width * height];
         int r = settings.openingRadius();
         this.kernel = r > 0 ? getStructuringElement(MORPH_ELLIPSE, new Size(2 * r + 1, 2 * r + 1)) : null;
     }
 
     /** Segments one GRAY8 frame (width * height bytes, row-major). */
     public Segmentation segment(byte[] gray) {
-        frameData.put(gray, 0, width * height);
+        return segment(ByteBuffer.wrap(gray));
+    }
+
+    /**
+     * Segments one GRAY8 frame read from {@code gray}'s position (width * height bytes, row-major),
+     * copied once into native memory. The returned label image is reused by the call after next:
+     * enough for linking each frame to the one before it.
+     */
+    public Segmentation segment(ByteBuffer gray) {
+        if (gray.remaining() != width * height) {
+            throw new IllegalArgumentException("frame of " + gray.remaining() + " bytes, expected " + width * height);
+        }
+        frameData.position(0).asBuffer().put(gray.duplicate());
         switch (settings.polarity()) {
             case DARK_ON_LIGHT -> subtract(background, frame, difference);
             case LIGHT_ON_DARK -> subtract(frame, background, difference);
@@ -79,7 +96,7 @@ public final class BlobDetector implements AutoCloseable {
             morphologyEx(foreground, foreground, MORPH_OPEN, kernel);
         }
         int n = connectedComponentsWithStats(foreground, labels, stats, centroids, 8, CV_32S);
-        int[] labelImage = new int[width * height];
+        int[] labelImage = labelBuffers[(int) (segmented++ & 1)];
         IntBuffer buffer = labels.createBuffer();
         buffer.get(labelImage);
         List<DetectedBlob> blobs = new ArrayList<>();

@@ -145,7 +145,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
 
         FrameBlobs segment(Frame frame) {
             long start = System.nanoTime();
-            Segmentation segmentation = detector.segment(frame.getPixels().toByteArray());
+            Segmentation segmentation = detector.segment(frame.getPixels().asReadOnlyByteBuffer());
             FragmentLinker.Links links = linker.link(segmentation);
             FrameBlobs.Builder out = FrameBlobs.newBuilder()
                     .setSession(frame.getSession())
