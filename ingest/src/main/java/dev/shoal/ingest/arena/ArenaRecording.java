@@ -13,6 +13,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -26,6 +33,7 @@ import org.bytedeco.javacv.Frame;
 public final class ArenaRecording {
 
     public static final String TRUTH_HEADER = "frame,identity,x,y,angle,touching";
+    private static final int RENDER_AHEAD = 4;
 
     private final ArenaSettings settings;
     private final ArenaCodec codec;
@@ -48,9 +56,18 @@ public final class ArenaRecording {
         Path truth = dir.resolve("truth.csv");
         Path videoTmp = dir.resolve(".tmp-" + codec.fileName());
         Path truthTmp = dir.resolve(".truth.csv.tmp");
+        ExecutorService renderer = Executors.newSingleThreadExecutor(r -> new Thread(r, "arena-render"));
+        BlockingQueue<ArenaGenerator.ArenaFrame> rendered = new ArrayBlockingQueue<>(RENDER_AHEAD);
         try (ArenaGenerator generator = new ArenaGenerator(settings);
              BufferedWriter truthOut = Files.newBufferedWriter(truthTmp, StandardCharsets.UTF_8);
              FFmpegFrameRecorder recorder = recorder(videoTmp)) {
+            // Rendering and encoding take similar time per frame, so they overlap on two threads.
+            Future<?> rendering = renderer.submit(() -> {
+                for (long i = 0; i < settings.frames(); i++) {
+                    rendered.put(generator.next());
+                }
+                return null;
+            });
             truthOut.write(TRUTH_HEADER);
             truthOut.newLine();
             recorder.start();
@@ -58,14 +75,14 @@ public final class ArenaRecording {
             int h = settings.height();
             try (Frame frame = new Frame(w, h, Frame.DEPTH_UBYTE, 1)) {
                 for (long i = 0; i < settings.frames(); i++) {
-                    ArenaGenerator.ArenaFrame rendered = generator.next();
+                    ArenaGenerator.ArenaFrame next = takeRendered(rendered, rendering);
                     ByteBuffer pixels = (ByteBuffer) frame.image[0];
                     for (int row = 0; row < h; row++) {
                         pixels.position(row * frame.imageStride);
-                        pixels.put(rendered.gray(), row * w, w);
+                        pixels.put(next.gray(), row * w, w);
                     }
                     recorder.record(frame, avutil.AV_PIX_FMT_GRAY8);
-                    for (TruthRow row : rendered.truth()) {
+                    for (TruthRow row : next.truth()) {
                         truthOut.write(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.5f,%d", row.frame(),
                                 row.identity(), row.x(), row.y(), row.angle(), row.touching() ? 1 : 0));
                         truthOut.newLine();
@@ -82,6 +99,8 @@ public final class ArenaRecording {
             Files.deleteIfExists(videoTmp);
             Files.deleteIfExists(truthTmp);
             throw e;
+        } finally {
+            renderer.shutdownNow();
         }
         Path jsonTmp = dir.resolve(".arena.json.tmp");
         new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -137,7 +156,28 @@ public final class ArenaRecording {
         return d;
     }
 
-    /** Frames rendered so far. */
+    private static ArenaGenerator.ArenaFrame takeRendered(BlockingQueue<ArenaGenerator.ArenaFrame> rendered,
+                                                          Future<?> rendering) throws IOException {
+        try {
+            while (true) {
+                ArenaGenerator.ArenaFrame next = rendered.poll(100, TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    return next;
+                }
+                if (rendering.isDone()) {
+                    rendering.get();
+                    throw new IllegalStateException("the arena renderer stopped early");
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("rendering the arena failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing the arena", e);
+        }
+    }
+
+    /** Frames encoded so far. */
     public long framesWritten() {
         return written.get();
     }
