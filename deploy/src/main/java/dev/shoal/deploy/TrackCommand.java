@@ -57,6 +57,10 @@ public final class TrackCommand implements Callable<Integer> {
                     + " touching animals (default 0: none).")
     int opening;
 
+    @Option(names = "--crop-size", defaultValue = "52", paramLabel = "PX",
+            description = "Side of each animal's identification image, 0 for none (default: ${DEFAULT-VALUE}).")
+    int cropSize;
+
     @Option(names = "--warmup-seconds", defaultValue = "20",
             description = "Video time the background is built from (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
@@ -69,6 +73,9 @@ public final class TrackCommand implements Callable<Integer> {
         if (animals < 1) {
             throw new BadInputException("--animals " + animals + ": must be at least 1; give the number of animals in the arena");
         }
+        if (cropSize != 0 && (cropSize < 8 || cropSize > 512)) {
+            throw new BadInputException("--crop-size " + cropSize + ": give 0 (no crops) or 8..512 pixels");
+        }
         if (warmupSeconds <= 0) {
             throw new BadInputException("--warmup-seconds " + warmupSeconds + ": must be positive");
         }
@@ -79,7 +86,7 @@ public final class TrackCommand implements Callable<Integer> {
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     new SegmentationSettings(polarity, threshold, minArea, largest, opening),
-                    new SegmenterService.WarmUp(warmupSeconds, 60));
+                    new SegmenterService.WarmUp(warmupSeconds, 60, cropSize));
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

@@ -1,5 +1,6 @@
 package dev.shoal.segmenter;
 
+import com.google.protobuf.UnsafeByteOperations;
 import dev.shoal.core.kafka.ConsumingService;
 import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
@@ -9,6 +10,7 @@ import dev.shoal.core.proto.BlobKind;
 import dev.shoal.core.proto.BoundingBox;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.FrameBlobs;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,8 +42,11 @@ public final class SegmenterService extends ConsumingService<Frame> {
     private final Set<String> finished = new HashSet<>();
     private final AtomicLong segmented = new AtomicLong();
 
-    /** How much of the start of a session the background is built from. */
-    public record WarmUp(double seconds, int samples) {
+    /**
+     * How much of the start of a session the background is built from, and the side of the
+     * identification crops (0 for none).
+     */
+    public record WarmUp(double seconds, int samples, int cropSize) {
     }
 
     /**
@@ -104,6 +109,8 @@ public final class SegmenterService extends ConsumingService<Frame> {
         private final long stride;
         private BlobDetector detector;
         private FragmentLinker linker;
+        private byte[] backgroundImage;
+        private IdentificationCropper cropper;
         private long nextIndex;
         private long lastWarmUpIndex = -1;
 
@@ -136,17 +143,46 @@ public final class SegmenterService extends ConsumingService<Frame> {
                 background.add(frame.getPixels().toByteArray());
             }
             if (offsetInWindow + 1 >= warmUpFrames || frame.getLast()) {
-                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), background.median(), segmentation);
+                backgroundImage = background.median();
+                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), backgroundImage, segmentation);
                 linker = new FragmentLinker(segmentation.maxArea());
                 return true;
             }
             return false;
         }
 
+        /**
+         * The session's cropper, made at the first frame with single animals in view, scaled to
+         * their median body length; null while there is none or crops are off.
+         */
+        private IdentificationCropper croppers(Frame frame, Segmentation segmentation, FragmentLinker.Links links) {
+            if (warmUp.cropSize() == 0) {
+                return null;
+            }
+            if (cropper == null) {
+                double[] lengths = new double[segmentation.blobs().size()];
+                int n = 0;
+                for (int i = 0; i < lengths.length; i++) {
+                    if (!links.crossing()[i]) {
+                        lengths[n++] = IdentificationCropper.bodyLength(segmentation.blobs().get(i));
+                    }
+                }
+                if (n == 0) {
+                    return null;
+                }
+                Arrays.sort(lengths, 0, n);
+                cropper = new IdentificationCropper(frame.getWidth(), frame.getHeight(), backgroundImage,
+                        warmUp.cropSize(), lengths[n / 2]);
+            }
+            cropper.load(frame.getPixels().asReadOnlyByteBuffer(), segmentation);
+            return cropper;
+        }
+
         FrameBlobs segment(Frame frame) {
             long start = System.nanoTime();
             Segmentation segmentation = detector.segment(frame.getPixels().asReadOnlyByteBuffer());
             FragmentLinker.Links links = linker.link(segmentation);
+            IdentificationCropper crops = croppers(frame, segmentation, links);
             FrameBlobs.Builder out = FrameBlobs.newBuilder()
                     .setSession(frame.getSession())
                     .setIndex(frame.getIndex())
@@ -167,6 +203,10 @@ public final class SegmenterService extends ConsumingService<Frame> {
                         .setElongation(b.elongation())
                         .setKind(links.crossing()[i] ? BlobKind.CROSSING : BlobKind.INDIVIDUAL)
                         .setFragment(links.fragments()[i]));
+                if (crops != null && !links.crossing()[i]) {
+                    out.getBlobsBuilder(i).setCrop(UnsafeByteOperations.unsafeWrap(crops.crop(b)))
+                            .setCropSize(crops.size());
+                }
             }
             nextIndex = frame.getIndex() + 1;
             return out.setSegmentNs(System.nanoTime() - start).build();

@@ -1,0 +1,145 @@
+package dev.shoal.segmenter;
+
+import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
+import static org.bytedeco.opencv.global.opencv_core.CV_32SC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
+import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
+
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Cuts each blob's identification image (DESIGN.md section 3.2): a square centred on the centroid,
+ * rotated so the long axis is horizontal, scaled so the square spans a fixed multiple of the body
+ * length, with every pixel outside the blob set to the background. One warpAffine per image, of the
+ * frame, the blob's mask and the background, so animals look the same wherever they are. Head and
+ * tail are not told apart: an animal's crops come in two orientations 180 degrees apart.
+ */
+public final class IdentificationCropper implements AutoCloseable {
+
+    /** How many body lengths the crop's side spans. */
+    public static final double SPAN_BODY_LENGTHS = 1.25;
+
+    private final int width;
+    private final int height;
+    private final int size;
+    private final double scale;
+    private final BytePointer frameData;
+    private final Mat frame;
+    private final Mat background;
+    private final IntPointer labelData;
+    private final Mat labels;
+    private final Mat mask = new Mat();
+    private final Mat warpedFrame = new Mat();
+    private final Mat warpedMask = new Mat();
+    private final Mat warpedBackground = new Mat();
+    private final Mat transform = new Mat(2, 3, opencv_core.CV_64F);
+    private final Mat labelValue = new Mat(1, 1, CV_32SC1);
+
+    /**
+     * @param size       side of the crop in pixels (52 in idtracker.ai)
+     * @param bodyLength the session's typical body length in frame pixels
+     */
+    public IdentificationCropper(int width, int height, byte[] background, int size, double bodyLength) {
+        if (size < 8) {
+            throw new IllegalArgumentException("crop size " + size + " is below 8 pixels");
+        }
+        if (!(bodyLength > 0)) {
+            throw new IllegalArgumentException("body length " + bodyLength + " must be positive");
+        }
+        this.width = width;
+        this.height = height;
+        this.size = size;
+        this.scale = size / (SPAN_BODY_LENGTHS * bodyLength);
+        this.frameData = new BytePointer((long) width * height);
+        this.frame = new Mat(height, width, CV_8UC1, frameData);
+        this.background = new Mat(height, width, CV_8UC1);
+        this.background.data().put(background, 0, width * height);
+        this.labelData = new IntPointer((long) width * height);
+        this.labels = new Mat(height, width, CV_32SC1, labelData);
+    }
+
+    /** The body length of an ellipse with the blob's area and elongation: 2 sqrt(area * elongation / pi). */
+    public static double bodyLength(DetectedBlob blob) {
+        return 2 * Math.sqrt(blob.area() * Math.min(blob.elongation(), 50) / Math.PI);
+    }
+
+    /** Loads the frame and its segmentation; then {@link #crop} each blob. */
+    public void load(ByteBuffer gray, Segmentation segmentation) {
+        frameData.position(0).asBuffer().put(gray.duplicate());
+        labelData.position(0).asBuffer().put(segmentation.labels());
+    }
+
+    /** The identification image of {@code blob} of the loaded frame: size x size GRAY8 bytes. */
+    public byte[] crop(DetectedBlob blob) {
+        // Only the square around the centroid that the rotated crop can reach is read.
+        int reach = (int) Math.ceil(size / scale / Math.sqrt(2)) + 2;
+        int left = Math.max(0, (int) Math.floor(blob.x()) - reach);
+        int top = Math.max(0, (int) Math.floor(blob.y()) - reach);
+        int right = Math.min(width, (int) Math.floor(blob.x()) + reach + 1);
+        int bottom = Math.min(height, (int) Math.floor(blob.y()) + reach + 1);
+        double x = blob.x() - left;
+        double y = blob.y() - top;
+        double angle = -blob.orientation();
+        double cos = Math.cos(angle) * scale;
+        double sin = Math.sin(angle) * scale;
+        try (DoubleIndexer t = transform.createIndexer()) {
+            // Rotate by -orientation and scale about the centroid, then move it to the crop's centre.
+            double c = (size - 1) / 2.0;
+            t.put(0, 0, cos);
+            t.put(0, 1, -sin);
+            t.put(0, 2, c - cos * x + sin * y);
+            t.put(1, 0, sin);
+            t.put(1, 1, cos);
+            t.put(1, 2, c - sin * x - cos * y);
+        }
+        try (Rect region = new Rect(left, top, right - left, bottom - top);
+             Mat frameRegion = frame.apply(region);
+             Mat labelRegion = labels.apply(region);
+             Mat backgroundRegion = background.apply(region);
+             Size out = new Size(size, size);
+             Scalar zero = new Scalar(0)) {
+            try (IntIndexer value = labelValue.createIndexer()) {
+                value.put(0, 0, blob.label());
+            }
+            opencv_core.compare(labelRegion, labelValue, mask, opencv_core.CMP_EQ);
+            warpAffine(frameRegion, warpedFrame, transform, out, INTER_LINEAR, BORDER_CONSTANT, zero);
+            warpAffine(mask, warpedMask, transform, out, INTER_NEAREST, BORDER_CONSTANT, zero);
+            warpAffine(backgroundRegion, warpedBackground, transform, out, INTER_LINEAR, BORDER_CONSTANT, zero);
+        }
+        opencv_core.bitwise_not(warpedMask, warpedMask);
+        warpedBackground.copyTo(warpedFrame, warpedMask);
+        byte[] crop = new byte[size * size];
+        warpedFrame.data().get(crop);
+        return crop;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public void close() {
+        frame.close();
+        frameData.close();
+        background.close();
+        labels.close();
+        labelData.close();
+        mask.close();
+        warpedFrame.close();
+        warpedMask.close();
+        warpedBackground.close();
+        transform.close();
+        labelValue.close();
+    }
+}
