@@ -149,6 +149,16 @@ public final class BlobDetector implements AutoCloseable {
         return new double[] {angle, elongation};
     }
 
+    /** The last segmented frame, in native memory. */
+    Mat frameImage() {
+        return frame;
+    }
+
+    /** The last segmented frame's component labels (CV_32S), in native memory. */
+    Mat labelImage() {
+        return labels;
+    }
+
     /** The threshold in use (the automatic one once the first frame has been segmented). */
     public int threshold() {
         return threshold;

@@ -7,9 +7,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
-import java.nio.ByteBuffer;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -34,11 +31,7 @@ public final class IdentificationCropper implements AutoCloseable {
     private final int height;
     private final int size;
     private final double scale;
-    private final BytePointer frameData;
-    private final Mat frame;
     private final Mat background;
-    private final IntPointer labelData;
-    private final Mat labels;
     private final Mat mask = new Mat();
     private final Mat warpedFrame = new Mat();
     private final Mat warpedMask = new Mat();
@@ -61,12 +54,8 @@ public final class IdentificationCropper implements AutoCloseable {
         this.height = height;
         this.size = size;
         this.scale = size / (SPAN_BODY_LENGTHS * bodyLength);
-        this.frameData = new BytePointer((long) width * height);
-        this.frame = new Mat(height, width, CV_8UC1, frameData);
         this.background = new Mat(height, width, CV_8UC1);
         this.background.data().put(background, 0, width * height);
-        this.labelData = new IntPointer((long) width * height);
-        this.labels = new Mat(height, width, CV_32SC1, labelData);
     }
 
     /** The body length of an ellipse with the blob's area and elongation: 2 sqrt(area * elongation / pi). */
@@ -74,14 +63,13 @@ public final class IdentificationCropper implements AutoCloseable {
         return 2 * Math.sqrt(blob.area() * Math.min(blob.elongation(), 50) / Math.PI);
     }
 
-    /** Loads the frame and its segmentation; then {@link #crop} each blob. */
-    public void load(ByteBuffer gray, Segmentation segmentation) {
-        frameData.position(0).asBuffer().put(gray.duplicate());
-        labelData.position(0).asBuffer().put(segmentation.labels());
-    }
-
-    /** The identification image of {@code blob} of the loaded frame: size x size GRAY8 bytes. */
-    public byte[] crop(DetectedBlob blob) {
+    /**
+     * The identification image of {@code blob} in the frame {@code detector} segmented last, read
+     * from the detector's own native frame and label images (no copy of either): size x size GRAY8.
+     */
+    public byte[] crop(BlobDetector detector, DetectedBlob blob) {
+        Mat frame = detector.frameImage();
+        Mat labels = detector.labelImage();
         // Only the square around the centroid that the rotated crop can reach is read.
         int reach = (int) Math.ceil(size / scale / Math.sqrt(2)) + 2;
         int left = Math.max(0, (int) Math.floor(blob.x()) - reach);
@@ -130,11 +118,7 @@ public final class IdentificationCropper implements AutoCloseable {
 
     @Override
     public void close() {
-        frame.close();
-        frameData.close();
         background.close();
-        labels.close();
-        labelData.close();
         mask.close();
         warpedFrame.close();
         warpedMask.close();

@@ -155,7 +155,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
          * The session's cropper, made at the first frame with single animals in view, scaled to
          * their median body length; null while there is none or crops are off.
          */
-        private IdentificationCropper croppers(Frame frame, Segmentation segmentation, FragmentLinker.Links links) {
+        private IdentificationCropper cropperFor(Frame frame, Segmentation segmentation, FragmentLinker.Links links) {
             if (warmUp.cropSize() == 0) {
                 return null;
             }
@@ -174,7 +174,6 @@ public final class SegmenterService extends ConsumingService<Frame> {
                 cropper = new IdentificationCropper(frame.getWidth(), frame.getHeight(), backgroundImage,
                         warmUp.cropSize(), lengths[n / 2]);
             }
-            cropper.load(frame.getPixels().asReadOnlyByteBuffer(), segmentation);
             return cropper;
         }
 
@@ -182,7 +181,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
             long start = System.nanoTime();
             Segmentation segmentation = detector.segment(frame.getPixels().asReadOnlyByteBuffer());
             FragmentLinker.Links links = linker.link(segmentation);
-            IdentificationCropper crops = croppers(frame, segmentation, links);
+            IdentificationCropper crops = cropperFor(frame, segmentation, links);
             FrameBlobs.Builder out = FrameBlobs.newBuilder()
                     .setSession(frame.getSession())
                     .setIndex(frame.getIndex())
@@ -204,7 +203,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
                         .setKind(links.crossing()[i] ? BlobKind.CROSSING : BlobKind.INDIVIDUAL)
                         .setFragment(links.fragments()[i]));
                 if (crops != null && !links.crossing()[i]) {
-                    out.getBlobsBuilder(i).setCrop(UnsafeByteOperations.unsafeWrap(crops.crop(b)))
+                    out.getBlobsBuilder(i).setCrop(UnsafeByteOperations.unsafeWrap(crops.crop(detector, b)))
                             .setCropSize(crops.size());
                 }
             }

@@ -3,7 +3,6 @@ package dev.shoal.segmenter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class IdentificationCropperTest {
@@ -29,8 +28,7 @@ class IdentificationCropperTest {
              IdentificationCropper cropper = new IdentificationCropper(W, H, background, SIZE, 48)) {
             Segmentation s = detector.segment(frame);
             assertEquals(1, s.blobs().size());
-            cropper.load(ByteBuffer.wrap(frame), s);
-            return cropper.crop(s.blobs().get(0));
+            return cropper.crop(detector, s.blobs().get(0));
         }
     }
 
