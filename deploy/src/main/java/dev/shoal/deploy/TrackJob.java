@@ -109,6 +109,8 @@ final class TrackJob {
                 source.width(), source.height(), source.fps(), stats, wallSeconds, brokerSeconds, bootstrap == null,
                 new TrackSummary.Stages(publisher.decodeNanos() / 1e9, segmenter.busyNanos() / 1e9,
                         identifier.busyNanos() / 1e9, writer.busyNanos() / 1e9));
+        TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
+                outDir.resolve("trajectories.png"));
         summary.writeTo(outDir.resolve("summary.json"));
         return summary;
     }

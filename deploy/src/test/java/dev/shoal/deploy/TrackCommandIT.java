@@ -62,7 +62,7 @@ class TrackCommandIT {
         assertEquals(1.0, summary.get("frames_with_all_animals").asDouble(), 1e-9);
         assertTrue(summary.get("stage_seconds").has("segmenter"));
         try (var files = Files.list(out)) {
-            assertEquals(Set.of("trajectories.csv", "summary.json"),
+            assertEquals(Set.of("trajectories.csv", "summary.json", "trajectories.png"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
         }
     }
