@@ -1,5 +1,6 @@
 package dev.shoal.deploy;
 
+import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.ConsumingService;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
@@ -94,7 +95,10 @@ final class TrackJob {
              ProgressLine line = new ProgressLine("track", "frames", writer::framesWritten, total,
                      () -> "segmented " + segmenter.framesSegmented(), progress, Duration.ofSeconds(1))) {
             publisher = new FramePublisher(producer, session, "file");
-            publisher.publishAll(source);
+            if (publisher.publishAll(source) == 0) {
+                throw new BadInputException(source.path() + ": FFmpeg decoded no frame from it; give a video"
+                        + " with at least one frame");
+            }
             stats = awaitResult(writer, services);
         } finally {
             for (ConsumingService<?> service : services) {

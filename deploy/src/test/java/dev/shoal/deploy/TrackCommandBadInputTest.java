@@ -52,6 +52,16 @@ class TrackCommandBadInputTest {
     }
 
     @Test
+    void videoWithoutFramesIsRefusedInsteadOfWaitingForever() throws Exception {
+        Path empty = temp.resolve("empty.mkv");
+        MovingEllipsesVideo.write(empty, 0);
+        String message = run("track", empty.toString(), "--animals", "2", "--out", out.toString(),
+                "--work-dir", temp.toString());
+        assertTrue(message.contains("empty.mkv"), message);
+        assertFalse(Files.exists(out.resolve("trajectories.csv")), "no outputs");
+    }
+
+    @Test
     void zeroOrNegativeAnimalsAreRefused() {
         assertTrue(run("track", video.toString(), "--animals", "0", "--out", out.toString()).contains("--animals"));
         assertTrue(run("track", video.toString(), "--animals", "-3", "--out", out.toString()).contains("--animals"));

@@ -29,10 +29,15 @@ public final class FramePublisher {
         this.camera = camera;
     }
 
-    /** Reads {@code source} to its end, publishing every frame, and waits until the broker has them all. */
-    public void publishAll(FrameSource source) throws IOException, InterruptedException {
+    /**
+     * Reads {@code source} to its end, publishing every frame, and waits until the broker has them all.
+     *
+     * @return the number of frames published; 0 when the source had none
+     */
+    public long publishAll(FrameSource source) throws IOException, InterruptedException {
         long decodeStart = System.nanoTime();
         VideoFrame current = source.next();
+        long sent = 0;
         long decoding = System.nanoTime() - decodeStart;
         while (current != null && !Thread.currentThread().isInterrupted()) {
             decodeStart = System.nanoTime();
@@ -48,6 +53,7 @@ public final class FramePublisher {
                 }
             });
             current = following;
+            sent++;
         }
         producer.flush();
         if (Thread.currentThread().isInterrupted()) {
@@ -58,6 +64,7 @@ public final class FramePublisher {
         if (error != null) {
             throw new IOException("publishing frames to " + Topics.FRAMES + " failed: " + error.getMessage(), error);
         }
+        return sent;
     }
 
     private Frame toRecord(VideoFrame f, FrameSource source, boolean last) {
