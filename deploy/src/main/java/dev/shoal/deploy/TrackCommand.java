@@ -45,11 +45,12 @@ public final class TrackCommand implements Callable<Integer> {
             description = "Foreground threshold in grey levels; 0 chooses one from the image (default).")
     int threshold;
 
-    @Option(names = "--min-area", defaultValue = "20", description = "Smallest blob, in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-area", defaultValue = "0",
+            description = "Smallest blob, in pixels (default 0: learnt with --max-area from frames showing all the animals).")
     int minArea;
 
     @Option(names = "--max-area", defaultValue = "0",
-            description = "Largest single-animal blob in pixels; larger blobs are crossings (default 0: a tenth of the frame).")
+            description = "Largest single-animal blob in pixels; larger blobs are crossings (default 0: learnt).")
     int maxArea;
 
     @Option(names = "--opening", defaultValue = "0", paramLabel = "RADIUS",
@@ -82,11 +83,14 @@ public final class TrackCommand implements Callable<Integer> {
         try (VideoFileSource source = VideoFileSource.open(video)) {
             Path outDir = out != null ? out : Path.of("out", stripExtension(video.getFileName().toString()));
             OutputDirectory.requireWritable("--out", outDir);
+            // Until learnt, or when learning finds no frame with every animal apart: permissive bounds.
+            boolean learn = minArea == 0 && maxArea == 0;
+            int smallest = minArea > 0 ? minArea : 10;
             int largest = maxArea > 0 ? maxArea : source.width() * source.height() / 10;
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
-                    new SegmentationSettings(polarity, threshold, minArea, largest, opening),
-                    new SegmenterService.WarmUp(warmupSeconds, 60, cropSize));
+                    new SegmentationSettings(polarity, threshold, smallest, largest, opening),
+                    new SegmenterService.WarmUp(warmupSeconds, 60, cropSize, animals, learn));
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

@@ -1,5 +1,7 @@
 package dev.shoal.segmenter;
 
+import java.nio.ByteBuffer;
+
 /**
  * Per-pixel median of sampled frames: animals that move are in few samples, so the median is the
  * empty arena. OpenCV has no median across images; sorting the stacked samples with cv::sort took
@@ -36,6 +38,14 @@ public final class BackgroundModel {
 
     public int samples() {
         return count;
+    }
+
+    /** Sample {@code i}, as a read-only view (no copy). */
+    public ByteBuffer sample(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("sample " + i + " of " + count);
+        }
+        return ByteBuffer.wrap(samples, i * width * height, width * height).slice().asReadOnlyBuffer();
     }
 
     /** The median image (GRAY8, row-major); at least one sample is needed. */

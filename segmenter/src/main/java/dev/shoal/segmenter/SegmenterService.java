@@ -25,6 +25,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The segmenter as a service: consumes {@code shoal.frames.v1}, publishes one {@code FrameBlobs} per
@@ -34,6 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class SegmenterService extends ConsumingService<Frame> {
 
     public static final String GROUP = "shoal-segmenter";
+    private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
 
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
@@ -43,10 +46,12 @@ public final class SegmenterService extends ConsumingService<Frame> {
     private final AtomicLong segmented = new AtomicLong();
 
     /**
-     * How much of the start of a session the background is built from, and the side of the
-     * identification crops (0 for none).
+     * How much of the start of a session the background is built from, the side of the
+     * identification crops (0 for none), and the number of animals (0 if unknown). With a number of
+     * animals and {@code learnAreas}, the single-animal area range is learnt from the warm-up samples
+     * that show exactly that many blobs, replacing the given min and max area.
      */
-    public record WarmUp(double seconds, int samples, int cropSize) {
+    public record WarmUp(double seconds, int samples, int cropSize, int animals, boolean learnAreas) {
     }
 
     /**
@@ -144,11 +149,35 @@ public final class SegmenterService extends ConsumingService<Frame> {
             }
             if (offsetInWindow + 1 >= warmUpFrames || frame.getLast()) {
                 backgroundImage = background.median();
-                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), backgroundImage, segmentation);
-                linker = new FragmentLinker(segmentation.maxArea());
+                SegmentationSettings settings = learnAreas(frame.getWidth(), frame.getHeight());
+                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), backgroundImage, settings);
+                linker = new FragmentLinker(settings.maxArea());
                 return true;
             }
             return false;
+        }
+
+        /** The given settings, or with the area range learnt from the warm-up samples when asked and possible. */
+        private SegmentationSettings learnAreas(int width, int height) {
+            if (!warmUp.learnAreas() || warmUp.animals() < 1) {
+                return segmentation;
+            }
+            AreaRangeLearner learner = new AreaRangeLearner(warmUp.animals(), 1);
+            try (BlobDetector permissive = new BlobDetector(width, height, backgroundImage, segmentation)) {
+                for (int i = 0; i < background.samples(); i++) {
+                    learner.offer(permissive.segment(background.sample(i)).blobs());
+                }
+            }
+            if (learner.frames() == 0) {
+                LOG.warn("no warm-up frame shows exactly {} blobs; keeping the area range {}..{} px",
+                        warmUp.animals(), segmentation.minArea(), segmentation.maxArea());
+                return segmentation;
+            }
+            AreaRangeLearner.AreaRange range = learner.range();
+            LOG.info("single-animal area learnt from {} frames: median {} px, range {}..{} px", learner.frames(),
+                    range.median(), range.min(), range.max());
+            return new SegmentationSettings(segmentation.polarity(), segmentation.threshold(), range.min(),
+                    range.max(), segmentation.openingRadius());
         }
 
         /**
