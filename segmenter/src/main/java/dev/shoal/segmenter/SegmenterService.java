@@ -1,5 +1,6 @@
 package dev.shoal.segmenter;
 
+import com.google.protobuf.Message;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.shoal.core.kafka.ConsumingService;
 import dev.shoal.core.kafka.KafkaSettings;
@@ -10,6 +11,9 @@ import dev.shoal.core.proto.BlobKind;
 import dev.shoal.core.proto.BoundingBox;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.FrameBlobs;
+import dev.shoal.core.proto.GlobalFragment;
+import dev.shoal.core.proto.IndividualFragment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,13 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
 
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
-    private final Producer<String, FrameBlobs> producer;
+    private final Producer<String, Message> producer;
     private final Map<String, SessionSegmenter> sessions = new HashMap<>();
     private final Set<String> finished = new HashSet<>();
     private final AtomicLong segmented = new AtomicLong();
@@ -65,7 +67,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
         this.segmentation = segmentation;
         this.warmUp = warmUp;
         this.producer = new KafkaProducer<>(settings.producer("segmenter"), new StringSerializer(),
-                Serdes.FRAME_BLOBS.serializer());
+                Serdes.ANY_MESSAGE);
     }
 
     @Override
@@ -88,6 +90,9 @@ public final class SegmenterService extends ConsumingService<Frame> {
         FrameBlobs blobs = session.segment(frame);
         producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobs));
         segmented.incrementAndGet();
+        for (GlobalFragment global : session.globalFragments(blobs)) {
+            producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(), global));
+        }
         if (frame.getLast()) {
             sessions.remove(frame.getSession());
             finished.add(frame.getSession());
@@ -116,6 +121,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
         private FragmentLinker linker;
         private byte[] backgroundImage;
         private IdentificationCropper cropper;
+        private GlobalFragmentBuilder globals;
         private long nextIndex;
         private long lastWarmUpIndex = -1;
 
@@ -204,6 +210,49 @@ public final class SegmenterService extends ConsumingService<Frame> {
                         warmUp.cropSize(), lengths[n / 2]);
             }
             return cropper;
+        }
+
+        /**
+         * Global fragments completed by this frame (all pending ones on the last frame); none unless
+         * the number of animals is known and crops are cut.
+         */
+        List<GlobalFragment> globalFragments(FrameBlobs blobs) {
+            if (warmUp.animals() < 1 || warmUp.cropSize() == 0) {
+                return List.of();
+            }
+            if (globals == null) {
+                // Records stay well under the topic's limit whatever the number of animals.
+                long budget = 8L * 1024 * 1024 / ((long) warmUp.animals() * warmUp.cropSize() * warmUp.cropSize());
+                globals = new GlobalFragmentBuilder(warmUp.animals(), (int) Math.max(4, Math.min(64, budget)));
+            }
+            int n = blobs.getBlobsCount();
+            long[] fragments = new long[n];
+            boolean[] crossing = new boolean[n];
+            byte[][] crops = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                Blob b = blobs.getBlobs(i);
+                fragments[i] = b.getFragment();
+                crossing[i] = b.getKind() == BlobKind.CROSSING;
+                crops[i] = b.getCrop().isEmpty() ? null : b.getCrop().toByteArray();
+            }
+            List<GlobalFragmentBuilder.Global> done = new ArrayList<>(
+                    globals.frame(blobs.getIndex(), fragments, crossing, crops));
+            if (blobs.getLast()) {
+                done.addAll(globals.finish());
+            }
+            List<GlobalFragment> out = new ArrayList<>(done.size());
+            for (GlobalFragmentBuilder.Global g : done) {
+                GlobalFragment.Builder record = GlobalFragment.newBuilder().setSession(blobs.getSession())
+                        .setId(g.id()).setFirstFrame(g.firstFrame()).setLastFrame(g.lastFrame())
+                        .setCaptureTimeNs(blobs.getCaptureTimeNs());
+                for (GlobalFragmentBuilder.Fragment f : g.fragments()) {
+                    IndividualFragment.Builder member = record.addFragmentsBuilder().setId(f.id())
+                            .setFirstFrame(f.firstFrame()).setLastFrame(f.lastFrame()).setCropSize(warmUp.cropSize());
+                    f.crops().forEach(c -> member.addCrops(UnsafeByteOperations.unsafeWrap(c)));
+                }
+                out.add(record.build());
+            }
+            return out;
         }
 
         FrameBlobs segment(Frame frame) {

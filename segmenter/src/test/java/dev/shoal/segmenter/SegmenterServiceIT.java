@@ -13,6 +13,8 @@ import dev.shoal.core.proto.Blob;
 import dev.shoal.core.proto.BlobKind;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.FrameBlobs;
+import dev.shoal.core.proto.GlobalFragment;
+import dev.shoal.core.proto.IndividualFragment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ class SegmenterServiceIT {
     Path temp;
 
     @Test
-    void publishesOneRecordPerFrameWithBlobsFragmentsAndIdentificationCrops() throws Exception {
+    void publishesOneRecordPerFrameWithBlobsFragmentsCropsAndTheGlobalFragment() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
             TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
@@ -89,6 +91,25 @@ class SegmenterServiceIT {
             assertEquals(2, fragments.size(), "each ellipse keeps its fragment");
             assertTrue(out.get(FRAMES - 1).getLast());
             assertEquals(FRAMES, service.framesSegmented());
+
+            List<GlobalFragment> globals = new ArrayList<>();
+            try (var consumer = new KafkaConsumer<>(settings.consumer("globals", "globals"), new StringDeserializer(),
+                    Serdes.GLOBAL_FRAGMENT.deserializer())) {
+                consumer.subscribe(List.of(Topics.GLOBAL_FRAGMENTS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (globals.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> globals.add(r.value()));
+                }
+            }
+            assertEquals(1, globals.size(), "the two ellipses apart all along make one global fragment");
+            GlobalFragment global = globals.get(0);
+            assertEquals(0, global.getFirstFrame());
+            assertEquals(FRAMES - 1, global.getLastFrame());
+            assertEquals(fragments, Set.copyOf(global.getFragmentsList().stream().map(IndividualFragment::getId).toList()));
+            for (IndividualFragment member : global.getFragmentsList()) {
+                assertTrue(member.getCropsCount() >= 4, "crops kept: " + member.getCropsCount());
+                assertEquals(52 * 52, member.getCrops(0).size());
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.core.kafka;
 
+import com.google.protobuf.Message;
 import dev.shoal.core.proto.FrameBlobs;
 import dev.shoal.core.proto.FrameTracks;
 import dev.shoal.core.proto.Frame;
@@ -7,6 +8,7 @@ import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.IdentityCorrection;
 import dev.shoal.core.proto.ModelRelease;
 import dev.shoal.core.proto.StimulusCommand;
+import org.apache.kafka.common.serialization.Serializer;
 
 /** One serde per topic value type. */
 public final class Serdes {
@@ -19,6 +21,9 @@ public final class Serdes {
     public static final ProtobufSerde<IdentityCorrection> IDENTITY_CORRECTION =
             new ProtobufSerde<>(IdentityCorrection.class, IdentityCorrection.parser());
     public static final ProtobufSerde<StimulusCommand> STIMULUS_COMMAND = new ProtobufSerde<>(StimulusCommand.class, StimulusCommand.parser());
+
+    /** For a producer that writes several record types to several topics. */
+    public static final Serializer<Message> ANY_MESSAGE = (topic, value) -> value == null ? null : value.toByteArray();
 
     private Serdes() {
     }
