@@ -112,7 +112,8 @@ final class TrackJob {
         TrackSummary summary = new TrackSummary(source.path().toString(), session, animals,
                 source.width(), source.height(), source.fps(), stats, wallSeconds, brokerSeconds, bootstrap == null,
                 new TrackSummary.Stages(publisher.decodeNanos() / 1e9, segmenter.busyNanos() / 1e9,
-                        identifier.busyNanos() / 1e9, writer.busyNanos() / 1e9));
+                        identifier.busyNanos() / 1e9, writer.busyNanos() / 1e9),
+                segmenter.globalFragmentsPublished());
         TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
                 outDir.resolve("trajectories.png"));
         summary.writeTo(outDir.resolve("summary.json"));

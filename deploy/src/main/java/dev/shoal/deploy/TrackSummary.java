@@ -17,7 +17,7 @@ record TrackSummary(String video, String session, int animals, int width, int he
                     long frames, long rows, double blobsPerFrame, double framesWithAllAnimals,
                     Map<String, Long> framesByBlobCount, double wallSeconds, double processingFps,
                     double realTimeFactor, boolean embeddedBroker, double brokerStartSeconds, Stages stageSeconds,
-                    double latencyP50Ms, double latencyP99Ms, String identities) {
+                    double latencyP50Ms, double latencyP99Ms, long globalFragments, String identities) {
 
     /** Busy time per stage, seconds. */
     record Stages(double ingestDecode, double segmenter, double identifier, double writer) {
@@ -29,12 +29,12 @@ record TrackSummary(String video, String session, int animals, int width, int he
 
     TrackSummary(String video, String session, int animals, int width, int height, double videoFps,
                  TrajectoryStats stats, double wallSeconds, double brokerStartSeconds, boolean embeddedBroker,
-                 Stages stages) {
+                 Stages stages, long globalFragments) {
         this(video, session, animals, width, height, videoFps, stats.frames(), stats.rows(),
                 stats.meanTracksPerFrame(), stats.fractionWithExactly(animals), byCount(stats), wallSeconds,
                 stats.frames() / wallSeconds,
                 videoFps > 0 ? stats.frames() / videoFps / wallSeconds : 0, embeddedBroker, brokerStartSeconds,
-                stages, stats.latencyMillis(0.5), stats.latencyMillis(0.99),
+                stages, stats.latencyMillis(0.5), stats.latencyMillis(0.99), globalFragments,
                 "provisional: identity = fragment id (no identity model yet)");
     }
 
@@ -56,9 +56,10 @@ record TrackSummary(String video, String session, int animals, int width, int he
     String report() {
         return String.format(Locale.ROOT,
                 "tracked %d frames (%dx%d) in %.1f s: %.0f fps, %.1fx real time; %.2f blobs/frame, %.1f%% of frames"
-                        + " with all %d animals; capture-to-trajectory latency p50 %.0f ms, p99 %.0f ms%s",
+                        + " with all %d animals; %d global fragments; capture-to-trajectory latency p50 %.0f ms,"
+                        + " p99 %.0f ms%s",
                 frames, width, height, wallSeconds, processingFps, realTimeFactor, blobsPerFrame,
-                100 * framesWithAllAnimals, animals, latencyP50Ms, latencyP99Ms,
+                100 * framesWithAllAnimals, animals, globalFragments, latencyP50Ms, latencyP99Ms,
                 embeddedBroker ? String.format(Locale.ROOT, "; embedded broker started in %.1f s", brokerStartSeconds) : "");
     }
 }

@@ -61,6 +61,7 @@ class TrackCommandIT {
         assertEquals(frames, summary.get("frames").asLong());
         assertEquals(1.0, summary.get("frames_with_all_animals").asDouble(), 1e-9);
         assertTrue(summary.get("stage_seconds").has("segmenter"));
+        assertEquals(1, summary.get("global_fragments").asLong(), "four ellipses apart all along");
         try (var files = Files.list(out)) {
             assertEquals(Set.of("trajectories.csv", "summary.json", "trajectories.png"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");

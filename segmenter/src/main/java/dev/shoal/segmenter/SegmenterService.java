@@ -46,6 +46,7 @@ public final class SegmenterService extends ConsumingService<Frame> {
     private final Map<String, SessionSegmenter> sessions = new HashMap<>();
     private final Set<String> finished = new HashSet<>();
     private final AtomicLong segmented = new AtomicLong();
+    private final AtomicLong globalFragments = new AtomicLong();
 
     /**
      * How much of the start of a session the background is built from, the side of the
@@ -92,12 +93,18 @@ public final class SegmenterService extends ConsumingService<Frame> {
         segmented.incrementAndGet();
         for (GlobalFragment global : session.globalFragments(blobs)) {
             producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(), global));
+            globalFragments.incrementAndGet();
         }
         if (frame.getLast()) {
             sessions.remove(frame.getSession());
             finished.add(frame.getSession());
             producer.flush();
         }
+    }
+
+    /** Global fragments published so far, all sessions together. */
+    public long globalFragmentsPublished() {
+        return globalFragments.get();
     }
 
     /** Frames segmented and published so far, all sessions together (warm-up reads not counted). */
