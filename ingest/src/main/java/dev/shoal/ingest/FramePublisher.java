@@ -35,8 +35,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class FramePublisher {
 
-    /** Frames a live source may have waiting for the producer before the oldest is dropped. */
-    public static final int DEFAULT_LIVE_QUEUE_FRAMES = 8;
+    /**
+     * Frames a live source may have waiting for the producer before the oldest is dropped: about a
+     * second of video, enough for the burst FFmpeg delivers after probing a stream (32 MiB at 1024x1024).
+     */
+    public static final int DEFAULT_LIVE_QUEUE_FRAMES = 32;
 
     private final Producer<String, Frame> producer;
     private final String session;
@@ -126,6 +129,8 @@ public final class FramePublisher {
     }
 
     private long publishLive(FrameSource source) throws IOException, InterruptedException {
+        // Fetching the topic's metadata before the first frame keeps a cold start from dropping the first frames.
+        producer.partitionsFor(Topics.FRAMES);
         FrameHandoff queue = new FrameHandoff(liveQueueFrames);
         handoff = queue;
         AtomicReference<Exception> readFailure = new AtomicReference<>();
