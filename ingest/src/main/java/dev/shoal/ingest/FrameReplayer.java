@@ -64,6 +64,8 @@ public final class FrameReplayer {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
+            // The first send would otherwise wait for metadata after the pace's origin is set, making frame 1 late.
+            producer.partitionsFor(Topics.FRAMES);
             AtomicReference<Exception> failure = new AtomicReference<>();
             Pacer pacer = speed.paced() ? new Pacer(speed.factor()) : null;
             long start = System.nanoTime();
