@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Decode + publish throughput of `shoal ingest` (FFmpeg decode to GRAY8, publish on the embedded
+# broker) against the ffmpeg command decoding the same file alone (`ffmpeg -benchmark -i F -f null -`),
+# in the same run, for a 1024x1024 H.264 and a 1024x1024 FFV1 video.
+#   bench/ingest-throughput.sh [FRAMES]     (default 600)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+frames="${1:-600}"
+work="${BENCH_DIR:-$root/target/bench}"
+shoal="$root/deploy/bin/shoal"
+[ -f "$root/deploy/target/shoal.jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
+command -v ffmpeg >/dev/null || { echo "needs the ffmpeg command (Debian package ffmpeg)" >&2; exit 2; }
+mkdir -p "$work"
+clip="$root/../shared/data/fly-clip/clip.mp4"
+if [ -f "$clip" ]; then
+  input=(-i "$clip")
+else
+  input=(-f lavfi -i "testsrc2=size=1024x1024:rate=25")
+fi
+h264="$work/ingest-1024-$frames.h264.mp4"
+ffv1="$work/ingest-1024-$frames.ffv1.mkv"
+[ -f "$h264" ] || ffmpeg -loglevel error -y "${input[@]}" -frames:v "$frames" -vf scale=1024:1024 -c:v libx264 \
+  -pix_fmt yuv420p -crf 18 -an "$h264"
+[ -f "$ffv1" ] || ffmpeg -loglevel error -y "${input[@]}" -frames:v "$frames" -vf scale=1024:1024 -c:v ffv1 \
+  -pix_fmt yuv420p -an "$ffv1"
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+for video in "$h264" "$ffv1"; do
+  echo "== $(basename "$video")"
+  ffmpeg -hide_banner -benchmark -i "$video" -f null - 2>&1 | grep -E "^frame=|bench:" | tr '\r' '\n' | grep -E "bench|frame=" | tail -2
+  "$shoal" ingest "$video" --session bench 2>&1 | grep -E "^ingest:"
+done
