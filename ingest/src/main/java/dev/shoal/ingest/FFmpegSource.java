@@ -163,11 +163,6 @@ public class FFmpegSource implements FrameSource {
         return input.live();
     }
 
-    /** What was opened, as the user named it. */
-    public String label() {
-        return input.label();
-    }
-
     @Override
     public void close() throws IOException {
         grabber.close();
@@ -181,7 +176,7 @@ public class FFmpegSource implements FrameSource {
         }
     }
 
-    static String firstLine(String message) {
+    private static String firstLine(String message) {
         if (message == null) {
             return "unknown error";
         }

@@ -12,12 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FrameHandoff {
 
     private final ArrayBlockingQueue<VideoFrame> queue;
-    private final int capacity;
     private final AtomicLong dropped = new AtomicLong();
     private volatile int peakDepth;
 
     FrameHandoff(int capacity) {
-        this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
@@ -64,9 +62,5 @@ final class FrameHandoff {
 
     int peakDepth() {
         return peakDepth;
-    }
-
-    int capacity() {
-        return capacity;
     }
 }

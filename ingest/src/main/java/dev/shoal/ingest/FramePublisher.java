@@ -129,8 +129,6 @@ public final class FramePublisher {
     }
 
     private long publishLive(FrameSource source) throws IOException, InterruptedException {
-        // Fetching the topic's metadata before the first frame keeps a cold start from dropping the first frames.
-        producer.partitionsFor(Topics.FRAMES);
         FrameHandoff queue = new FrameHandoff(liveQueueFrames);
         handoff = queue;
         AtomicReference<Exception> readFailure = new AtomicReference<>();
