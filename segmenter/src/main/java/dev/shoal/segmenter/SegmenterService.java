@@ -96,6 +96,9 @@ public final class SegmenterService extends ConsumingService<Frame> {
             globalFragments.incrementAndGet();
         }
         if (frame.getLast()) {
+            producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(), GlobalFragment.newBuilder()
+                    .setSession(frame.getSession()).setId(-1).setLastFrame(frame.getIndex())
+                    .setCaptureTimeNs(frame.getCaptureTimeNs()).setLast(true).build()));
             sessions.remove(frame.getSession());
             finished.add(frame.getSession());
             producer.flush();

@@ -97,11 +97,14 @@ class SegmenterServiceIT {
                     Serdes.GLOBAL_FRAGMENT.deserializer())) {
                 consumer.subscribe(List.of(Topics.GLOBAL_FRAGMENTS));
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (globals.isEmpty() && System.nanoTime() < deadline) {
+                while ((globals.isEmpty() || !globals.get(globals.size() - 1).getLast()) && System.nanoTime() < deadline) {
                     consumer.poll(Duration.ofMillis(200)).forEach(r -> globals.add(r.value()));
                 }
             }
-            assertEquals(1, globals.size(), "the two ellipses apart all along make one global fragment");
+            assertEquals(2, globals.size(), "the two ellipses apart all along make one global fragment, then the end marker");
+            assertTrue(globals.get(1).getLast());
+            assertEquals(0, globals.get(1).getFragmentsCount());
+            assertEquals(FRAMES - 1, globals.get(1).getLastFrame());
             GlobalFragment global = globals.get(0);
             assertEquals(0, global.getFirstFrame());
             assertEquals(FRAMES - 1, global.getLastFrame());
