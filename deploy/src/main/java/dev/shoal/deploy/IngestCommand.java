@@ -10,6 +10,7 @@ import dev.shoal.core.proto.Frame;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.FrameSources;
+import dev.shoal.ingest.arena.ArenaTruthPublisher;
 import dev.shoal.ingest.RegionOfInterest;
 import dev.shoal.ingest.SourceOptions;
 import dev.shoal.ingest.StreamPosition;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
 public final class IngestCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "file:PATH or PATH; several paths or"
-            + " files:GLOB (one recording); images:PATTERN; device:/dev/videoN; rtsp:// rtp:// udp:// http(s):// srt://")
+            + " files:GLOB (one recording); images:PATTERN; device:/dev/videoN; arena:animals=N,...; rtsp:// rtp:// udp:// http(s):// srt://")
     List<String> sources;
 
     @Option(names = "--session", paramLabel = "ID", description = "Session id the frames are keyed by (default: a new one).")
@@ -116,26 +117,29 @@ public final class IngestCommand implements Callable<Integer> {
                 .withReconnects(reconnects, defaults.firstBackoff(), defaults.maxBackoff());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrintWriter err = spec.commandLine().getErr();
-        try (FrameSource source = FrameSources.open(sources, options, registry)) {
-            if (bootstrap != null) {
-                KafkaSettings settings = KafkaSettings.of(bootstrap);
-                TopicAdmin.requireReachable(settings, Duration.ofSeconds(10));
-                publish(source, settings, registry, err);
-            } else {
-                Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
-                try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(parent.resolve("shoal"))) {
-                    publish(source, KafkaSettings.of(broker.bootstrap()), registry, err);
-                }
+        if (bootstrap != null) {
+            KafkaSettings settings = KafkaSettings.of(bootstrap);
+            TopicAdmin.requireReachable(settings, Duration.ofSeconds(10));
+            publish(options, settings, registry, err);
+        } else {
+            Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(parent.resolve("shoal"))) {
+                publish(options, KafkaSettings.of(broker.bootstrap()), registry, err);
             }
         }
         return 0;
     }
 
-    private void publish(FrameSource source, KafkaSettings settings, SimpleMeterRegistry registry, PrintWriter err)
+    private void publish(SourceOptions options, KafkaSettings settings, SimpleMeterRegistry registry, PrintWriter err)
             throws Exception {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String id = session != null ? session : "ingest-" + UUID.randomUUID().toString().substring(0, 8);
-        try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(settings.producer("ingest"),
+        boolean arena = sources.size() == 1 && sources.get(0).startsWith("arena:");
+        // The arena's ground truth rides beside its frames on shoal.truth.v1, under the same session.
+        try (ArenaTruthPublisher truth = arena ? new ArenaTruthPublisher(settings, id) : null;
+             FrameSource source = arena ? FrameSources.openArena(sources.get(0), options, truth)
+                     : FrameSources.open(sources, options, registry);
+             KafkaProducer<String, Frame> producer = new KafkaProducer<>(settings.producer("ingest"),
                 new StringSerializer(), Serdes.FRAME.serializer())) {
             FramePublisher publisher = new FramePublisher(producer, id, camera, registry, queue);
             Thread stopper = new Thread(publisher::stop, "shoal-ingest-stop");

@@ -4,7 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Message;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
+import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.ProtobufSerde;
+import dev.shoal.core.kafka.Serdes;
+import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.proto.AnimalTruth;
+import dev.shoal.core.proto.Frame;
+import dev.shoal.core.proto.FrameTruth;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -40,6 +56,47 @@ class IngestAndReplayCommandIT {
             assertEquals(0, replay.code(), replay.err());
             assertEquals("s1-again", replay.out());
             assertTrue(replay.err().contains("10 frames of s1 (index 5..14) republished as s1-again"), replay.err());
+        }
+    }
+
+    @Test
+    void arenaSourcePublishesItsGroundTruthBesideEveryFrame() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            Run ingest = run("ingest", "arena:animals=3,frames=40,fps=100,size=256x256,seed=4", "--session", "live",
+                    "--bootstrap", broker.bootstrap());
+            assertEquals(0, ingest.code(), ingest.err());
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
+            List<Frame> frames = readAll(settings, Topics.FRAMES, Serdes.FRAME);
+            List<FrameTruth> truths = readAll(settings, Topics.TRUTH, Serdes.FRAME_TRUTH);
+            assertEquals(40 - frames.size(), Long.parseLong(ingest.err().replaceAll(".* (\\d+) dropped.*", "$1")),
+                    "every frame not dropped is on the topic: " + ingest.err());
+            assertEquals(40, truths.size(), "truth for every frame the arena rendered");
+            Map<Long, FrameTruth> byIndex = truths.stream().collect(Collectors.toMap(FrameTruth::getIndex, t -> t));
+            for (Frame frame : frames) {
+                FrameTruth truth = byIndex.get(frame.getIndex());
+                assertEquals("live", truth.getSession());
+                assertEquals(frame.getCaptureTimeNs(), truth.getCaptureTimeNs(), "truth shares the frame's capture time");
+                assertEquals(3, truth.getAnimalsCount());
+                for (AnimalTruth animal : truth.getAnimalsList()) {
+                    assertTrue(animal.getX() > 0 && animal.getX() < 256 && animal.getY() > 0 && animal.getY() < 256);
+                }
+            }
+        }
+    }
+
+    private static <T extends Message> List<T> readAll(KafkaSettings settings, String topic, ProtobufSerde<T> serde) {
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(settings.consumer("read-" + topic, "test"),
+                new StringDeserializer(), serde.deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<T> out = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+            return out;
         }
     }
 

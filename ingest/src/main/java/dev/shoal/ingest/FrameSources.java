@@ -1,6 +1,8 @@
 package dev.shoal.ingest;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.ingest.arena.ArenaSettings;
+import dev.shoal.ingest.arena.ArenaSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -22,6 +24,7 @@ import java.util.regex.Pattern;
  *   images:PATTERN                    an image sequence (printf pattern or glob), at --fps (default 25)
  *   device:/dev/videoN                a V4L2 camera (--size, --fps, --pixel-format)
  *   rtsp:// rtp:// udp:// http:// https:// srt://   a live network stream, reconnecting on drops
+ *   arena:animals=N,seed=S,...        the synthetic arena, live at its fps (see {@link ArenaSettings#parse})
  * </pre>
  * then applies the options every kind shares (region, range, stride, target rate, pacing).
  */
@@ -49,7 +52,17 @@ public final class FrameSources {
         FrameSource source = specs.size() == 1
                 ? openOne(specs.get(0), options, registry)
                 : ConcatenatedSource.open(specs.stream().map(FrameSources::filePath).toList());
-        String label = String.join(" ", specs);
+        return withOptions(source, options, String.join(" ", specs));
+    }
+
+    /** Opens an {@code arena:} spec whose ground truth goes to {@code listener} frame by frame. */
+    public static FrameSource openArena(String spec, SourceOptions options, ArenaSource.TruthListener listener)
+            throws IOException {
+        return withOptions(new ArenaSource(ArenaSettings.parse(spec), true, listener), options, spec);
+    }
+
+    private static FrameSource withOptions(FrameSource source, SourceOptions options, String label)
+            throws IOException {
         try {
             if (options.selects()) {
                 source = new SelectedSource(source, options, label);
@@ -80,8 +93,9 @@ public final class FrameSources {
             case "images" -> FFmpegSource.open(FFmpegInput.images(rest,
                     options.inputFps() > 0 ? options.inputFps() : SourceOptions.DEFAULT_IMAGE_FPS));
             case "device" -> openCamera(rest, options, registry);
+            case "arena" -> new ArenaSource(ArenaSettings.parse(spec), true);
             default -> throw new BadInputException(spec + ": unknown source scheme '" + scheme + ":'; give a file path,"
-                    + " file:, files:, images:, device:, rtsp://, rtp://, udp://, http(s):// or srt://");
+                    + " file:, files:, images:, device:, arena:, rtsp://, rtp://, udp://, http(s):// or srt://");
         };
     }
 

@@ -139,6 +139,19 @@ class FrameSourcesTest {
     }
 
     @Test
+    void arenaSpecOpensALiveSourceOfItsSizeAndLength() throws Exception {
+        try (FrameSource arena = FrameSources.open("arena:animals=2,frames=6,fps=200,size=256x192",
+                SourceOptions.defaults(), registry)) {
+            assertTrue(arena.live());
+            assertEquals(256, arena.width());
+            assertEquals(192, arena.height());
+            List<VideoFrame> frames = readAll(arena);
+            assertEquals(6, frames.size());
+            assertEquals(5, frames.get(5).index());
+        }
+    }
+
+    @Test
     void regionOutsideTheFrameIsOneLineError() throws Exception {
         Path file = IndexedVideo.write(temp.resolve("v.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 3, 20);
         BadInputException e = assertThrows(BadInputException.class, () -> FrameSources.open(file.toString(),

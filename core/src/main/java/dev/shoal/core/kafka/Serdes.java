@@ -3,6 +3,7 @@ package dev.shoal.core.kafka;
 import com.google.protobuf.Message;
 import dev.shoal.core.proto.FrameBlobs;
 import dev.shoal.core.proto.FrameTracks;
+import dev.shoal.core.proto.FrameTruth;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.IdentityCorrection;
@@ -21,6 +22,8 @@ public final class Serdes {
     public static final ProtobufSerde<IdentityCorrection> IDENTITY_CORRECTION =
             new ProtobufSerde<>(IdentityCorrection.class, IdentityCorrection.parser());
     public static final ProtobufSerde<StimulusCommand> STIMULUS_COMMAND = new ProtobufSerde<>(StimulusCommand.class, StimulusCommand.parser());
+
+    public static final ProtobufSerde<FrameTruth> FRAME_TRUTH = new ProtobufSerde<>(FrameTruth.class, FrameTruth.parser());
 
     /** For a producer that writes several record types to several topics. */
     public static final Serializer<Message> ANY_MESSAGE = (topic, value) -> value == null ? null : value.toByteArray();

@@ -13,6 +13,7 @@ public final class Topics {
     public static final String TRACKS = "shoal.tracks.v1";
     public static final String IDENTITY_CORRECTIONS = "shoal.identity-corrections.v1";
     public static final String STIMULUS = "shoal.stimulus.v1";
+    public static final String TRUTH = "shoal.truth.v1";
 
     private Topics() {
     }
@@ -41,6 +42,7 @@ public final class Topics {
                         "max.message.bytes", Integer.toString(maxRecordBytes))),
                 new Spec(TRACKS, partitions, kept),
                 new Spec(IDENTITY_CORRECTIONS, partitions, kept),
-                new Spec(STIMULUS, partitions, kept));
+                new Spec(STIMULUS, partitions, kept),
+                new Spec(TRUTH, partitions, kept));
     }
 }

@@ -12,18 +12,32 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ArenaSource implements FrameSource {
 
+    /** Receives each emitted frame's ground truth, on the thread that reads the source. */
+    @FunctionalInterface
+    public interface TruthListener {
+        TruthListener NONE = (index, captureTimeNs, truth) -> { };
+
+        void truth(long index, long captureTimeNs, List<TruthRow> truth);
+    }
+
     private final ArenaGenerator generator;
     private final ArenaSettings settings;
     private final boolean paced;
+    private final TruthListener listener;
     private long startNanos = -1;
     private long emitted;
     private List<TruthRow> lastTruth = List.of();
 
     /** @param paced true to emit at the arena's fps (live), false to emit as fast as rendering allows */
     public ArenaSource(ArenaSettings settings, boolean paced) {
+        this(settings, paced, TruthListener.NONE);
+    }
+
+    public ArenaSource(ArenaSettings settings, boolean paced, TruthListener listener) {
         this.settings = settings;
         this.generator = new ArenaGenerator(settings);
         this.paced = paced;
+        this.listener = listener;
     }
 
     @Override
@@ -44,6 +58,7 @@ public final class ArenaSource implements FrameSource {
             }
         }
         lastTruth = frame.truth();
+        listener.truth(frame.index(), now, lastTruth);
         return new VideoFrame(frame.index(), frame.index() / settings.fps(), now,
                 System.currentTimeMillis() * 1_000_000L, settings.width(), settings.height(), frame.gray());
     }
