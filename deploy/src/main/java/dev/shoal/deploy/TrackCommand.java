@@ -4,7 +4,7 @@ import dev.shoal.core.BadInputException;
 import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
-import dev.shoal.segmenter.SegmenterService;
+import dev.shoal.segmenter.WarmUp;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -90,7 +90,7 @@ public final class TrackCommand implements Callable<Integer> {
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     new SegmentationSettings(polarity, threshold, smallest, largest, opening),
-                    new SegmenterService.WarmUp(warmupSeconds, 60, cropSize, animals, learn));
+                    new WarmUp(warmupSeconds, 60, cropSize, animals, learn));
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

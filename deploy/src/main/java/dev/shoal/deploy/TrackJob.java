@@ -16,6 +16,7 @@ import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
+import dev.shoal.segmenter.WarmUp;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +43,10 @@ final class TrackJob {
     private final String bootstrap;
     private final Path workDir;
     private final SegmentationSettings segmentation;
-    private final SegmenterService.WarmUp warmUp;
+    private final WarmUp warmUp;
 
     TrackJob(VideoFileSource source, int animals, Path outDir, String bootstrap, Path workDir,
-             SegmentationSettings segmentation, SegmenterService.WarmUp warmUp) {
+             SegmentationSettings segmentation, WarmUp warmUp) {
         this.source = source;
         this.animals = animals;
         this.outDir = outDir;

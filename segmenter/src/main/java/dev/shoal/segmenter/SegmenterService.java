@@ -13,8 +13,6 @@ import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.FrameBlobs;
 import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.IndividualFragment;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,8 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The segmenter as a service: consumes {@code shoal.frames.v1}, publishes one {@code FrameBlobs} per
@@ -38,24 +34,14 @@ import org.slf4j.LoggerFactory;
 public final class SegmenterService extends ConsumingService<Frame> {
 
     public static final String GROUP = "shoal-segmenter";
-    private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
 
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
     private final Producer<String, Message> producer;
-    private final Map<String, SessionSegmenter> sessions = new HashMap<>();
+    private final Map<String, SessionState> sessions = new HashMap<>();
     private final Set<String> finished = new HashSet<>();
     private final AtomicLong segmented = new AtomicLong();
     private final AtomicLong globalFragments = new AtomicLong();
-
-    /**
-     * How much of the start of a session the background is built from, the side of the
-     * identification crops (0 for none), and the number of animals (0 if unknown). With a number of
-     * animals and {@code learnAreas}, the single-animal area range is learnt from the warm-up samples
-     * that show exactly that many blobs, replacing the given min and max area.
-     */
-    public record WarmUp(double seconds, int samples, int cropSize, int animals, boolean learnAreas) {
-    }
 
     /**
      * @param group        consumer group: {@link #GROUP} for the long-running service, a per-run group
@@ -77,10 +63,12 @@ public final class SegmenterService extends ConsumingService<Frame> {
         if (finished.contains(frame.getSession())) {
             return;
         }
-        SessionSegmenter session = sessions.computeIfAbsent(frame.getSession(),
-                s -> new SessionSegmenter(new TopicPartition(record.topic(), record.partition()), record.offset(), frame));
-        if (!session.hasBackground()) {
-            if (session.warmUpWith(frame)) {
+        SessionState session = sessions.computeIfAbsent(frame.getSession(), s -> new SessionState(
+                new TopicPartition(record.topic(), record.partition()), record.offset(), new SessionSegmenter(
+                        frame.getWidth(), frame.getHeight(), frame.getFps(), frame.getFrameCount(), frame.getIndex(),
+                        segmentation, warmUp)));
+        if (!session.segmenter.ready()) {
+            if (session.segmenter.warmUpWith(frame.getIndex(), frame.getPixels().toByteArray(), frame.getLast())) {
                 rewind(session.partition, session.firstOffset);
             }
             return;
@@ -88,21 +76,65 @@ public final class SegmenterService extends ConsumingService<Frame> {
         if (frame.getIndex() < session.nextIndex) {
             return;
         }
-        FrameBlobs blobs = session.segment(frame);
-        producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobs));
-        segmented.incrementAndGet();
-        for (GlobalFragment global : session.globalFragments(blobs)) {
-            producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(), global));
+        SessionSegmenter.SegmentedFrame segmented = session.segmenter.segment(frame.getIndex(),
+                frame.getPixels().asReadOnlyByteBuffer());
+        session.nextIndex = frame.getIndex() + 1;
+        producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobsOf(frame, segmented)));
+        this.segmented.incrementAndGet();
+        for (GlobalFragmentBuilder.Global global : session.segmenter.globalFragments(segmented, frame.getLast())) {
+            producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(),
+                    globalFragmentOf(frame, global, segmented.cropSize())));
             globalFragments.incrementAndGet();
         }
         if (frame.getLast()) {
             producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(), GlobalFragment.newBuilder()
                     .setSession(frame.getSession()).setId(-1).setLastFrame(frame.getIndex())
                     .setCaptureTimeNs(frame.getCaptureTimeNs()).setLast(true).build()));
-            sessions.remove(frame.getSession());
+            sessions.remove(frame.getSession()).segmenter.close();
             finished.add(frame.getSession());
             producer.flush();
         }
+    }
+
+    private static FrameBlobs blobsOf(Frame frame, SessionSegmenter.SegmentedFrame segmented) {
+        FrameBlobs.Builder out = FrameBlobs.newBuilder()
+                .setSession(frame.getSession())
+                .setIndex(frame.getIndex())
+                .setCaptureTimeNs(frame.getCaptureTimeNs())
+                .setWallTimeNs(frame.getWallTimeNs())
+                .setMediaTimeS(frame.getMediaTimeS())
+                .setLast(frame.getLast())
+                .setSegmentNs(segmented.segmentNanos());
+        List<DetectedBlob> detected = segmented.blobs();
+        for (int i = 0; i < detected.size(); i++) {
+            DetectedBlob b = detected.get(i);
+            Blob.Builder blob = out.addBlobsBuilder()
+                    .setX(b.x())
+                    .setY(b.y())
+                    .setArea(b.area())
+                    .setBbox(BoundingBox.newBuilder().setLeft(b.left()).setTop(b.top())
+                            .setWidth(b.width()).setHeight(b.height()))
+                    .setOrientation(b.orientation())
+                    .setElongation(b.elongation())
+                    .setKind(segmented.crossing()[i] ? BlobKind.CROSSING : BlobKind.INDIVIDUAL)
+                    .setFragment(segmented.fragments()[i]);
+            if (segmented.crops()[i] != null) {
+                blob.setCrop(UnsafeByteOperations.unsafeWrap(segmented.crops()[i])).setCropSize(segmented.cropSize());
+            }
+        }
+        return out.build();
+    }
+
+    private static GlobalFragment globalFragmentOf(Frame frame, GlobalFragmentBuilder.Global global, int cropSize) {
+        GlobalFragment.Builder record = GlobalFragment.newBuilder().setSession(frame.getSession())
+                .setId(global.id()).setFirstFrame(global.firstFrame()).setLastFrame(global.lastFrame())
+                .setCaptureTimeNs(frame.getCaptureTimeNs());
+        for (GlobalFragmentBuilder.Fragment f : global.fragments()) {
+            IndividualFragment.Builder member = record.addFragmentsBuilder().setId(f.id())
+                    .setFirstFrame(f.firstFrame()).setLastFrame(f.lastFrame()).setCropSize(cropSize);
+            f.crops().forEach(c -> member.addCrops(UnsafeByteOperations.unsafeWrap(c)));
+        }
+        return record.build();
     }
 
     /** Global fragments published so far, all sessions together. */
@@ -117,186 +149,22 @@ public final class SegmenterService extends ConsumingService<Frame> {
 
     @Override
     protected void closeOutputs() {
+        sessions.values().forEach(s -> s.segmenter.close());
         producer.close();
     }
 
-    /** One session's background, detector and fragment linker. */
-    private final class SessionSegmenter {
+    /** Where a session starts on its partition (to rewind there after the warm-up) and how far it got. */
+    private static final class SessionState {
         private final TopicPartition partition;
         private final long firstOffset;
-        private final BackgroundModel background;
-        private final long warmUpFrames;
-        private final long stride;
-        private BlobDetector detector;
-        private FragmentLinker linker;
-        private byte[] backgroundImage;
-        private IdentificationCropper cropper;
-        private GlobalFragmentBuilder globals;
+        private final SessionSegmenter segmenter;
         private long nextIndex;
-        private long lastWarmUpIndex = -1;
 
-        SessionSegmenter(TopicPartition partition, long firstOffset, Frame first) {
+        SessionState(TopicPartition partition, long firstOffset, SessionSegmenter segmenter) {
             this.partition = partition;
             this.firstOffset = firstOffset;
-            this.background = new BackgroundModel(first.getWidth(), first.getHeight(), warmUp.samples());
-            double fps = first.getFps() > 0 ? first.getFps() : 30;
-            long window = Math.max(1, Math.round(warmUp.seconds() * fps));
-            this.warmUpFrames = first.getFrameCount() > 0 ? Math.min(window, first.getFrameCount()) : window;
-            this.stride = Math.max(1, warmUpFrames / warmUp.samples());
-            this.nextIndex = first.getIndex();
-        }
-
-        boolean hasBackground() {
-            return detector != null;
-        }
-
-        /**
-         * Samples a warm-up frame; true when the background is ready and the session must rewind.
-         * Frames seen again after another session's rewind are not sampled twice.
-         */
-        boolean warmUpWith(Frame frame) {
-            if (frame.getIndex() <= lastWarmUpIndex) {
-                return false;
-            }
-            lastWarmUpIndex = frame.getIndex();
-            long offsetInWindow = frame.getIndex() - nextIndex;
-            if (offsetInWindow % stride == 0) {
-                background.add(frame.getPixels().toByteArray());
-            }
-            if (offsetInWindow + 1 >= warmUpFrames || frame.getLast()) {
-                backgroundImage = background.median();
-                SegmentationSettings settings = learnAreas(frame.getWidth(), frame.getHeight());
-                detector = new BlobDetector(frame.getWidth(), frame.getHeight(), backgroundImage, settings);
-                linker = new FragmentLinker(settings.maxArea());
-                return true;
-            }
-            return false;
-        }
-
-        /** The given settings, or with the area range learnt from the warm-up samples when asked and possible. */
-        private SegmentationSettings learnAreas(int width, int height) {
-            if (!warmUp.learnAreas() || warmUp.animals() < 1) {
-                return segmentation;
-            }
-            AreaRangeLearner learner = new AreaRangeLearner(warmUp.animals(), 1);
-            try (BlobDetector permissive = new BlobDetector(width, height, backgroundImage, segmentation)) {
-                for (int i = 0; i < background.samples(); i++) {
-                    learner.offer(permissive.segment(background.sample(i)).blobs());
-                }
-            }
-            if (learner.frames() == 0) {
-                LOG.warn("no warm-up frame shows exactly {} blobs; keeping the area range {}..{} px",
-                        warmUp.animals(), segmentation.minArea(), segmentation.maxArea());
-                return segmentation;
-            }
-            AreaRangeLearner.AreaRange range = learner.range();
-            LOG.info("single-animal area learnt from {} frames: median {} px, range {}..{} px", learner.frames(),
-                    range.median(), range.min(), range.max());
-            return new SegmentationSettings(segmentation.polarity(), segmentation.threshold(), range.min(),
-                    range.max(), segmentation.openingRadius());
-        }
-
-        /**
-         * The session's cropper, made at the first frame with single animals in view, scaled to
-         * their median body length; null while there is none or crops are off.
-         */
-        private IdentificationCropper cropperFor(Frame frame, Segmentation segmentation, FragmentLinker.Links links) {
-            if (warmUp.cropSize() == 0) {
-                return null;
-            }
-            if (cropper == null) {
-                double[] lengths = new double[segmentation.blobs().size()];
-                int n = 0;
-                for (int i = 0; i < lengths.length; i++) {
-                    if (!links.crossing()[i]) {
-                        lengths[n++] = IdentificationCropper.bodyLength(segmentation.blobs().get(i));
-                    }
-                }
-                if (n == 0) {
-                    return null;
-                }
-                Arrays.sort(lengths, 0, n);
-                cropper = new IdentificationCropper(frame.getWidth(), frame.getHeight(), backgroundImage,
-                        warmUp.cropSize(), lengths[n / 2]);
-            }
-            return cropper;
-        }
-
-        /**
-         * Global fragments completed by this frame (all pending ones on the last frame); none unless
-         * the number of animals is known and crops are cut.
-         */
-        List<GlobalFragment> globalFragments(FrameBlobs blobs) {
-            if (warmUp.animals() < 1 || warmUp.cropSize() == 0) {
-                return List.of();
-            }
-            if (globals == null) {
-                // Records stay well under the topic's limit whatever the number of animals.
-                long budget = 8L * 1024 * 1024 / ((long) warmUp.animals() * warmUp.cropSize() * warmUp.cropSize());
-                globals = new GlobalFragmentBuilder(warmUp.animals(), (int) Math.max(4, Math.min(64, budget)));
-            }
-            int n = blobs.getBlobsCount();
-            long[] fragments = new long[n];
-            boolean[] crossing = new boolean[n];
-            byte[][] crops = new byte[n][];
-            for (int i = 0; i < n; i++) {
-                Blob b = blobs.getBlobs(i);
-                fragments[i] = b.getFragment();
-                crossing[i] = b.getKind() == BlobKind.CROSSING;
-                crops[i] = b.getCrop().isEmpty() ? null : b.getCrop().toByteArray();
-            }
-            List<GlobalFragmentBuilder.Global> done = new ArrayList<>(
-                    globals.frame(blobs.getIndex(), fragments, crossing, crops));
-            if (blobs.getLast()) {
-                done.addAll(globals.finish());
-            }
-            List<GlobalFragment> out = new ArrayList<>(done.size());
-            for (GlobalFragmentBuilder.Global g : done) {
-                GlobalFragment.Builder record = GlobalFragment.newBuilder().setSession(blobs.getSession())
-                        .setId(g.id()).setFirstFrame(g.firstFrame()).setLastFrame(g.lastFrame())
-                        .setCaptureTimeNs(blobs.getCaptureTimeNs());
-                for (GlobalFragmentBuilder.Fragment f : g.fragments()) {
-                    IndividualFragment.Builder member = record.addFragmentsBuilder().setId(f.id())
-                            .setFirstFrame(f.firstFrame()).setLastFrame(f.lastFrame()).setCropSize(warmUp.cropSize());
-                    f.crops().forEach(c -> member.addCrops(UnsafeByteOperations.unsafeWrap(c)));
-                }
-                out.add(record.build());
-            }
-            return out;
-        }
-
-        FrameBlobs segment(Frame frame) {
-            long start = System.nanoTime();
-            Segmentation segmentation = detector.segment(frame.getPixels().asReadOnlyByteBuffer());
-            FragmentLinker.Links links = linker.link(segmentation);
-            IdentificationCropper crops = cropperFor(frame, segmentation, links);
-            FrameBlobs.Builder out = FrameBlobs.newBuilder()
-                    .setSession(frame.getSession())
-                    .setIndex(frame.getIndex())
-                    .setCaptureTimeNs(frame.getCaptureTimeNs())
-                    .setWallTimeNs(frame.getWallTimeNs())
-                    .setMediaTimeS(frame.getMediaTimeS())
-                    .setLast(frame.getLast());
-            List<DetectedBlob> detected = segmentation.blobs();
-            for (int i = 0; i < detected.size(); i++) {
-                DetectedBlob b = detected.get(i);
-                out.addBlobs(Blob.newBuilder()
-                        .setX(b.x())
-                        .setY(b.y())
-                        .setArea(b.area())
-                        .setBbox(BoundingBox.newBuilder().setLeft(b.left()).setTop(b.top())
-                                .setWidth(b.width()).setHeight(b.height()))
-                        .setOrientation(b.orientation())
-                        .setElongation(b.elongation())
-                        .setKind(links.crossing()[i] ? BlobKind.CROSSING : BlobKind.INDIVIDUAL)
-                        .setFragment(links.fragments()[i]));
-                if (crops != null && !links.crossing()[i]) {
-                    out.getBlobsBuilder(i).setCrop(UnsafeByteOperations.unsafeWrap(crops.crop(detector, b)))
-                            .setCropSize(crops.size());
-                }
-            }
-            nextIndex = frame.getIndex() + 1;
-            return out.setSegmentNs(System.nanoTime() - start).build();
+            this.segmenter = segmenter;
+            this.nextIndex = segmenter.firstIndex();
         }
     }
 }

@@ -59,7 +59,7 @@ class SegmenterServiceIT {
             }
             SegmenterService service = new SegmenterService(settings, "g", Map.of(),
                     new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0),
-                    new SegmenterService.WarmUp(20, 20, 52, 2, true));
+                    new WarmUp(20, 20, 52, 2, true));
             Thread thread = new Thread(service);
             thread.start();
             List<FrameBlobs> out = new ArrayList<>();

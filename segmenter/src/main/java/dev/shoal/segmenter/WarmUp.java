@@ -1,0 +1,16 @@
+package dev.shoal.segmenter;
+
+/**
+ * How much of the start of a session the background is built from, the side of the identification
+ * crops (0 for none), and the number of animals (0 if unknown). With a number of animals and
+ * {@code learnAreas}, the single-animal area range is learnt from the warm-up samples that show
+ * exactly that many blobs, replacing the given min and max area.
+ *
+ * @param seconds    length of the warm-up window at the start of the session
+ * @param samples    frames sampled evenly over the window for the median background
+ * @param cropSize   side of the identification crops in pixels, 0 for none
+ * @param animals    number of animals in the arena, 0 if unknown
+ * @param learnAreas learn the single-animal area range from the warm-up samples
+ */
+public record WarmUp(double seconds, int samples, int cropSize, int animals, boolean learnAreas) {
+}
