@@ -7,7 +7,9 @@ import java.util.List;
  * Links the blobs of consecutive frames of one session into fragments (idtracker.ai's rule): a blob
  * continues the fragment of a previous-frame blob when its pixels overlap exactly that one blob and
  * that blob overlaps only it; otherwise it starts a new fragment. A blob is a crossing when it is
- * larger than one animal, overlaps two or more previous blobs, or continues a crossing.
+ * larger than one animal, overlaps two or more previous blobs, or continues a crossing; except in a
+ * frame with exactly as many blobs as animals, none larger than one animal, where every blob must be
+ * one animal (a crossing that ended without splitting, e.g. one animal faded, starts a new fragment).
  */
 public final class FragmentLinker {
 
@@ -16,15 +18,20 @@ public final class FragmentLinker {
     }
 
     private final int maxSingleArea;
+    private final int animals;
     private long nextFragment = 1;
     private Segmentation previous;
     private Links previousLinks;
     /** Index in the previous frame's blob list by label, -1 for dropped components. */
     private int[] previousIndexOfLabel = new int[0];
 
-    /** @param maxSingleArea largest blob, in pixels, that holds one animal */
-    public FragmentLinker(int maxSingleArea) {
+    /**
+     * @param maxSingleArea largest blob, in pixels, that holds one animal
+     * @param animals       animals in the arena, 0 if unknown
+     */
+    public FragmentLinker(int maxSingleArea, int animals) {
         this.maxSingleArea = maxSingleArea;
+        this.animals = animals;
     }
 
     public Links link(Segmentation current) {
@@ -38,10 +45,18 @@ public final class FragmentLinker {
         if (previous != null) {
             countOverlaps(current, onlyOverlap, overlapCount, previousOverlapCount);
         }
+        boolean allSingle = animals > 0 && n == animals;
+        for (int i = 0; allSingle && i < n; i++) {
+            allSingle = blobs.get(i).area() <= maxSingleArea;
+        }
         for (int i = 0; i < n; i++) {
             DetectedBlob blob = blobs.get(i);
             boolean continues = overlapCount[i] == 1 && previousOverlapCount[onlyOverlap[i]] == 1;
-            if (continues) {
+            if (allSingle) {
+                crossing[i] = false;
+                fragments[i] = continues && !previousLinks.crossing()[onlyOverlap[i]]
+                        ? previousLinks.fragments()[onlyOverlap[i]] : nextFragment++;
+            } else if (continues) {
                 fragments[i] = previousLinks.fragments()[onlyOverlap[i]];
                 crossing[i] = previousLinks.crossing()[onlyOverlap[i]] || blob.area() > maxSingleArea;
             } else {

@@ -21,6 +21,8 @@ public final class SessionSegmenter implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionSegmenter.class);
+    /** Warm-up of a whole-session background when the session's length is unknown (live). */
+    private static final double WHOLE_SESSION_FALLBACK_SECONDS = 60;
 
     private final int width;
     private final int height;
@@ -50,8 +52,10 @@ public final class SessionSegmenter implements AutoCloseable {
         this.warmUp = warmUp;
         this.firstIndex = firstIndex;
         this.background = new BackgroundModel(width, height, warmUp.samples());
-        long window = Math.max(1, Math.round(warmUp.seconds() * (fps > 0 ? fps : 30)));
-        this.warmUpFrames = frameCount > 0 ? Math.min(window, frameCount) : window;
+        double seconds = warmUp.seconds() > 0 ? warmUp.seconds() : WHOLE_SESSION_FALLBACK_SECONDS;
+        long window = Math.max(1, Math.round(seconds * (fps > 0 ? fps : 30)));
+        boolean whole = warmUp.seconds() <= 0 && frameCount > 0;
+        this.warmUpFrames = whole ? frameCount : frameCount > 0 ? Math.min(window, frameCount) : window;
         this.stride = Math.max(1, warmUpFrames / warmUp.samples());
     }
 
@@ -79,13 +83,26 @@ public final class SessionSegmenter implements AutoCloseable {
             background.add(gray);
         }
         if (offsetInWindow + 1 >= warmUpFrames || last) {
-            backgroundImage = background.median();
+            backgroundImage = background.percentile(backgroundPercentile(segmentation.polarity()));
             SegmentationSettings settings = learnAreas();
             detector = new BlobDetector(width, height, backgroundImage, settings);
-            linker = new FragmentLinker(settings.maxArea());
+            linker = new FragmentLinker(settings.maxArea(), warmUp.animals());
             return true;
         }
         return false;
+    }
+
+    /**
+     * Which per-pixel percentile of the samples is the background: the median when animals may be
+     * either side of it, else one on the background's side of the animals, so that animals present in
+     * up to 80% of the samples at one spot (resting) do not become background.
+     */
+    static double backgroundPercentile(Polarity polarity) {
+        return switch (polarity) {
+            case DARK_ON_LIGHT -> 0.8;
+            case LIGHT_ON_DARK -> 0.2;
+            case ANY -> 0.5;
+        };
     }
 
     /** The given settings, or with the area range learnt from the warm-up samples when asked and possible. */
@@ -107,8 +124,10 @@ public final class SessionSegmenter implements AutoCloseable {
         AreaRangeLearner.AreaRange range = learner.range();
         LOG.info("single-animal area learnt from {} frames: median {} px, range {}..{} px", learner.frames(),
                 range.median(), range.min(), range.max());
-        return new SegmentationSettings(segmentation.polarity(), segmentation.threshold(), range.min(),
-                range.max(), segmentation.openingRadius());
+        // The given min area stays a floor: below it is noise whatever the animals' size.
+        return new SegmentationSettings(segmentation.polarity(), segmentation.threshold(),
+                Math.max(segmentation.minArea(), range.min()), Math.max(segmentation.minArea(), range.max()),
+                segmentation.openingRadius());
     }
 
     /** Segments, links and crops one frame; frames must come in index order after the warm-up. */

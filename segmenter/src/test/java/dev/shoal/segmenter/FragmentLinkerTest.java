@@ -19,14 +19,10 @@ class FragmentLinkerTest {
 
     private final BlobDetector detector = new BlobDetector(W, H, new SyntheticFrame(W, H, 200).pixels(0, 0),
             new SegmentationSettings(Polarity.DARK_ON_LIGHT, 40, 20, ONE_ANIMAL, 0));
-    private final FragmentLinker linker = new FragmentLinker(ONE_ANIMAL);
+    private final FragmentLinker linker = new FragmentLinker(ONE_ANIMAL, 0);
 
     private FragmentLinker.Links frame(double... xs) {
-        SyntheticFrame f = new SyntheticFrame(W, H, 200);
-        for (double x : xs) {
-            f.ellipse(x, 80, 16, 6, 0, 50);
-        }
-        return linker.link(detector.segment(f.pixels(0, 0)));
+        return linker.link(detector.segment(ellipses(xs)));
     }
 
     @Test
@@ -65,6 +61,40 @@ class FragmentLinkerTest {
             assertFalse(separated.crossing()[i]);
         }
         assertNotEquals(separated.fragments()[0], separated.fragments()[1]);
+    }
+
+    @Test
+    void aCrossingThatShrinksToOneAnimalStaysACrossingWhileTheAnimalsAreNotAllAccountedFor() {
+        frame(120, 180);
+        long crossing = frame(140, 160).fragments()[0];
+        FragmentLinker.Links oneLeft = frame(150);
+        assertEquals(crossing, oneLeft.fragments()[0]);
+        assertTrue(oneLeft.crossing()[0], "the other animal may still be hidden in it");
+    }
+
+    @Test
+    void withAsManySingleSizedBlobsAsAnimalsNoBlobIsACrossing() {
+        FragmentLinker twoAnimals = new FragmentLinker(ONE_ANIMAL, 2);
+        twoAnimals.link(detector.segment(ellipses(120, 180)));
+        FragmentLinker.Links merged = twoAnimals.link(detector.segment(ellipses(140, 160)));
+        assertTrue(merged.crossing()[0]);
+        // One animal faded out of the crossing blob and shows up elsewhere: both are single animals now.
+        FragmentLinker.Links after = twoAnimals.link(detector.segment(ellipses(150, 280)));
+        assertEquals(2, after.fragments().length);
+        for (int i = 0; i < 2; i++) {
+            assertFalse(after.crossing()[i]);
+            assertNotEquals(merged.fragments()[0], after.fragments()[i], "a new fragment after the crossing");
+        }
+        FragmentLinker.Links next = twoAnimals.link(detector.segment(ellipses(151, 279)));
+        assertArrayEquals(after.fragments(), next.fragments(), "the new fragments continue");
+    }
+
+    private static byte[] ellipses(double... xs) {
+        SyntheticFrame f = new SyntheticFrame(W, H, 200);
+        for (double x : xs) {
+            f.ellipse(x, 80, 16, 6, 0, 50);
+        }
+        return f.pixels(0, 0);
     }
 
     @Test
