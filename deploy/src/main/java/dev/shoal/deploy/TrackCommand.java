@@ -46,7 +46,8 @@ public final class TrackCommand implements Callable<Integer> {
     int threshold;
 
     @Option(names = "--min-area", defaultValue = "0",
-            description = "Smallest blob, in pixels (default 0: learnt with --max-area from frames showing all the animals).")
+            description = "Smallest blob, in pixels: noise below it is dropped, and a learnt range never goes below it"
+                    + " (default 0: 10 px).")
     int minArea;
 
     @Option(names = "--max-area", defaultValue = "0",
@@ -62,8 +63,9 @@ public final class TrackCommand implements Callable<Integer> {
             description = "Side of each animal's identification image, 0 for none (default: ${DEFAULT-VALUE}).")
     int cropSize;
 
-    @Option(names = "--warmup-seconds", defaultValue = "20",
-            description = "Video time the background is built from (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", defaultValue = "0",
+            description = "Video time at the start the background is built from (default 0: frames sampled over the"
+                    + " whole video, so animals resting at the start do not become background).")
     double warmupSeconds;
 
     @Spec
@@ -77,14 +79,14 @@ public final class TrackCommand implements Callable<Integer> {
         if (cropSize != 0 && (cropSize < 8 || cropSize > 512)) {
             throw new BadInputException("--crop-size " + cropSize + ": give 0 (no crops) or 8..512 pixels");
         }
-        if (warmupSeconds <= 0) {
-            throw new BadInputException("--warmup-seconds " + warmupSeconds + ": must be positive");
+        if (warmupSeconds < 0) {
+            throw new BadInputException("--warmup-seconds " + warmupSeconds + ": give 0 (whole video) or more");
         }
         try (VideoFileSource source = VideoFileSource.open(video)) {
             Path outDir = out != null ? out : Path.of("out", stripExtension(video.getFileName().toString()));
             OutputDirectory.requireWritable("--out", outDir);
             // Until learnt, or when learning finds no frame with every animal apart: permissive bounds.
-            boolean learn = minArea == 0 && maxArea == 0;
+            boolean learn = maxArea == 0;
             int smallest = minArea > 0 ? minArea : 10;
             int largest = maxArea > 0 ? maxArea : source.width() * source.height() / 10;
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
