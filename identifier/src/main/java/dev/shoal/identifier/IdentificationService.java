@@ -267,7 +267,7 @@ public final class IdentificationService implements Runnable {
         session.lastFrame = blobs.getIndex();
         if (session.scorer == null) {
             session.assigner.recordProvisional(blobs.getIndex(), individualFragments(blobs));
-            producer.send(new ProducerRecord<>(Topics.TRACKS, session.id, ProvisionalTrackingService.provisionalTracks(blobs)));
+            producer.send(new ProducerRecord<>(Topics.TRACKS, session.id, provisionalTracks(blobs)));
             framesPublished++;
             endOfFrame(session, blobs);
             return;
@@ -287,6 +287,20 @@ public final class IdentificationService implements Runnable {
         if (pendingCrops.size() >= options.batchCrops()) {
             flush();
         }
+    }
+
+    /**
+     * Identity = fragment id for individual blobs, as {@link ProvisionalTrackingService} does; crossings
+     * get none, since no later correction (which only revises individual fragments) would remove it.
+     */
+    static FrameTracks provisionalTracks(FrameBlobs blobs) {
+        FrameTracks.Builder tracks = ProvisionalTrackingService.provisionalTracks(blobs).toBuilder();
+        for (int i = 0; i < blobs.getBlobsCount(); i++) {
+            if (blobs.getBlobs(i).getKind() != BlobKind.INDIVIDUAL) {
+                tracks.setTracks(i, tracks.getTracks(i).toBuilder().setIdentity(0));
+            }
+        }
+        return tracks.build();
     }
 
     private void checkCrop(FrameBlobs blobs, Blob blob) {
