@@ -340,12 +340,6 @@ public final class FragmentIdentityAssigner {
         return corrections;
     }
 
-    /** The identity {@code fragment} holds now (0 = none or unknown fragment). */
-    public int identityOf(long fragment) {
-        Fragment f = fragments.get(fragment);
-        return f == null ? 0 : f.identity;
-    }
-
     /** Posterior of the identity {@code fragment} holds (0 when it holds none). */
     public double certaintyOf(long fragment) {
         Fragment f = fragments.get(fragment);
