@@ -35,11 +35,16 @@ public final class TrajectoryCsvWriter implements AutoCloseable {
     /** Appends one row per track of the frame. */
     public void write(FrameTracks frame) throws IOException {
         for (Track t : frame.getTracksList()) {
-            out.write(String.format(Locale.ROOT, "%d,%.6f,%d,%.3f,%.3f,%.4f,%.4f,%d,%d",
-                    frame.getIndex(), frame.getMediaTimeS(), t.getIdentity(), t.getX(), t.getY(), t.getAngle(),
-                    t.getConfidence(), t.getFragment(), t.getInterpolated() ? 1 : 0));
-            out.newLine();
+            write(frame.getIndex(), frame.getMediaTimeS(), t);
         }
+    }
+
+    /** Appends one row. */
+    public void write(long frame, double timeS, Track t) throws IOException {
+        out.write(String.format(Locale.ROOT, "%d,%.6f,%d,%.3f,%.3f,%.4f,%.4f,%d,%d",
+                frame, timeS, t.getIdentity(), t.getX(), t.getY(), t.getAngle(),
+                t.getConfidence(), t.getFragment(), t.getInterpolated() ? 1 : 0));
+        out.newLine();
     }
 
     /** Flushes and moves the file to its final name. */

@@ -5,43 +5,169 @@ import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.proto.FrameTracks;
+import dev.shoal.core.proto.IdentityCorrection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Consumes one session's {@code shoal.tracks.v1} and writes its trajectories.csv; completes
- * {@link #result()} when the session's last frame is written and the file is in place.
+ * {@link #result()} when the files are in place.
+ *
+ * <p>Provisional (no trainer runs): rows are written as they come and the file is complete at the
+ * session's last frame. Model-based: tracks are held in a {@link TrajectoryTable}, a second consumer
+ * on its own thread reads {@code shoal.identity-corrections.v1}, and once both the last frame and the
+ * corrections' end marker are in, the corrections are applied, crossing gaps interpolated, and
+ * trajectories.csv plus the wide CSV ({@code trajectories_wide.csv}) written.
  */
 public final class TrajectoryWriterService extends ConsumingService<FrameTracks> {
 
+    /** Longest run of missing frames an identity's position is interpolated over by default. */
+    public static final int DEFAULT_MAX_GAP_FRAMES = 60;
+
     private final String session;
-    private final TrajectoryCsvWriter writer;
+    private final Path csv;
     private final TrajectoryStats stats = new TrajectoryStats();
     private final CompletableFuture<TrajectoryStats> result = new CompletableFuture<>();
+    private final TrajectoryCsvWriter streaming;
+    private final TrajectoryTable table;
+    private final int maxGapFrames;
+    private final Thread correctionsThread;
+    private final Consumer<String, IdentityCorrection> corrections;
+    private volatile boolean correctionsRunning = true;
+    private boolean lastFrameSeen;
+    private boolean endMarkerSeen;
+    private final List<IdentityCorrection> pendingCorrections = new ArrayList<>();
+    private long correctionsApplied;
 
+    /** A provisional writer: finishes at the session's last frame. */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv) throws IOException {
         super(settings, "shoal-trajectories-" + session, "trajectory-writer", Topics.TRACKS,
                 Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
-        this.writer = new TrajectoryCsvWriter(csv);
+        this.csv = csv;
+        this.streaming = new TrajectoryCsvWriter(csv);
+        this.table = null;
+        this.maxGapFrames = 0;
+        this.corrections = null;
+        this.correctionsThread = null;
+    }
+
+    /**
+     * A model-based writer: applies identity corrections and finishes only after their end marker.
+     *
+     * @param startOffsets also where the corrections topic's partitions start (absent: the beginning)
+     * @param maxGapFrames longest run of missing frames to interpolate an identity over
+     */
+    public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
+                                   Path csv, int maxGapFrames) {
+        super(settings, "shoal-trajectories-" + session, "trajectory-writer", Topics.TRACKS,
+                Serdes.FRAME_TRACKS.deserializer(), startOffsets);
+        this.session = session;
+        this.csv = csv;
+        this.streaming = null;
+        this.table = new TrajectoryTable();
+        this.maxGapFrames = maxGapFrames;
+        this.corrections = new KafkaConsumer<>(settings.consumer("shoal-trajectories-" + session + "-corrections",
+                "trajectory-writer-corrections"), new StringDeserializer(), Serdes.IDENTITY_CORRECTION.deserializer());
+        this.correctionsThread = new Thread(() -> readCorrections(startOffsets), "shoal-corrections-" + session);
+        this.correctionsThread.setDaemon(true);
+        this.correctionsThread.start();
+    }
+
+    /** The wide CSV beside {@code trajectories.csv}: {@code trajectories_wide.csv}. */
+    public static Path wideCsv(Path csv) {
+        String name = csv.getFileName().toString();
+        String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+        return csv.resolveSibling(stem + "_wide.csv");
+    }
+
+    private void readCorrections(Map<TopicPartition, Long> startOffsets) {
+        try {
+            List<TopicPartition> partitions = corrections.partitionsFor(Topics.IDENTITY_CORRECTIONS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            corrections.assign(partitions);
+            for (TopicPartition partition : partitions) {
+                Long start = startOffsets.get(partition);
+                if (start == null) {
+                    corrections.seekToBeginning(List.of(partition));
+                } else {
+                    corrections.seek(partition, start);
+                }
+            }
+            while (correctionsRunning) {
+                for (ConsumerRecord<String, IdentityCorrection> record : corrections.poll(Duration.ofMillis(200))) {
+                    IdentityCorrection correction = record.value();
+                    if (correction != null && session.equals(correction.getSession())) {
+                        onCorrection(correction);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (correctionsRunning) {
+                result.completeExceptionally(e);
+            }
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+        } finally {
+            corrections.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private synchronized void onCorrection(IdentityCorrection correction) throws IOException {
+        if (result.isDone() || endMarkerSeen) {
+            return;
+        }
+        if (correction.getLast()) {
+            endMarkerSeen = true;
+            finishIfComplete();
+        } else {
+            // Held until the end: the corrections topic can run ahead of the tracks they revise.
+            pendingCorrections.add(correction);
+        }
     }
 
     @Override
-    protected void handle(ConsumerRecord<String, FrameTracks> record) throws IOException {
+    protected synchronized void handle(ConsumerRecord<String, FrameTracks> record) throws IOException {
         FrameTracks tracks = record.value();
-        if (!session.equals(tracks.getSession()) || result.isDone()) {
+        if (!session.equals(tracks.getSession()) || result.isDone() || lastFrameSeen) {
             return;
         }
-        writer.write(tracks);
         stats.add(tracks.getTracksCount(), System.nanoTime() - tracks.getCaptureTimeNs());
+        if (streaming != null) {
+            streaming.write(tracks);
+            if (tracks.getLast()) {
+                streaming.commit();
+                result.complete(stats);
+            }
+            return;
+        }
+        table.add(tracks);
         if (tracks.getLast()) {
-            writer.commit();
+            lastFrameSeen = true;
+            finishIfComplete();
+        }
+    }
+
+    private void finishIfComplete() throws IOException {
+        if (lastFrameSeen && endMarkerSeen && !result.isDone()) {
+            pendingCorrections.forEach(table::apply);
+            correctionsApplied = pendingCorrections.size();
+            List<TrajectoryTable.Row> rows = table.rowsWithGapsFilled(maxGapFrames);
+            TrajectoryTable.writeLong(rows, csv);
+            TrajectoryTable.writeWide(rows, wideCsv(csv));
             result.complete(stats);
         }
     }
@@ -49,22 +175,36 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     @Override
     protected void closeOutputs() {
         try {
-            writer.close();
+            if (streaming != null) {
+                streaming.close();
+            } else {
+                correctionsRunning = false;
+                corrections.wakeup();
+                correctionsThread.join(10_000);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             result.completeExceptionally(new IllegalStateException(
-                    "trajectory writer for session " + session + " stopped before the last frame"));
+                    "trajectory writer for session " + session + " stopped before the last frame"
+                            + (table == null ? "" : " and the corrections' end marker")));
         }
     }
 
-    /** Completes with the stats once the file is complete. */
+    /** Completes with the stats once the files are complete. */
     public CompletableFuture<TrajectoryStats> result() {
         return result;
     }
 
-    /** Frames written so far. */
+    /** Frames received so far. */
     public long framesWritten() {
         return stats.frames();
+    }
+
+    /** Identity corrections applied to the written files (model-based writer). */
+    public synchronized long correctionsApplied() {
+        return correctionsApplied;
     }
 }
