@@ -60,6 +60,15 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
      */
     public record Settings(int animals, Path storeRoot, long maxStoreBytes, IdentityAccumulator.Options accumulation,
                            double republishGrowth) {
+
+        /**
+         * The light network (measured at 52x52 on 10 synthetic identities: as accurate as idtracker.ai's,
+         * 333 vs 124 images/s on one PyTorch thread), classic method, 1 GiB per session, republish at +25%.
+         */
+        public static Settings defaults(int animals, Path storeRoot) {
+            return new Settings(animals, storeRoot, 1L << 30, IdentityAccumulator.Options.defaults(
+                    TrainingOptions.defaults(), IdentityNetwork.Architecture.LIGHT), 0.25);
+        }
     }
 
     private final Settings settings;

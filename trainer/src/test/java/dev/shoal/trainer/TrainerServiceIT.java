@@ -110,8 +110,7 @@ class TrainerServiceIT {
 
     @Test
     void endsASessionWithoutGlobalFragmentsWithAnEmptyLastReleaseAndANote() throws Exception {
-        TrainerService.Settings settings = new TrainerService.Settings(ANIMALS, temp.resolve("store"), 1L << 20,
-                IdentityAccumulator.Options.defaults(TrainingOptions.defaults(), IdentityNetwork.Architecture.LIGHT), 0.25);
+        TrainerService.Settings settings = TrainerService.Settings.defaults(ANIMALS, temp.resolve("store"));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrap());
             TopicAdmin.createTopics(kafka, Topics.all(1, kafka.maxRecordBytes()));
