@@ -7,6 +7,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -18,6 +19,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.progress.ProgressLine;
 import java.io.ByteArrayInputStream;
@@ -45,6 +47,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class IdentityTrainer {
 
     private static final String ENGINE = "PyTorch";
+    private static final int[] CLASS_AXIS = {1};
+    /** Keeps log(p_i . p_j) and log(1 - p_i . p_j) finite. */
+    private static final float PAIR_EPSILON = 1e-6f;
 
     private final TrainingOptions options;
     private final PrintWriter progress;
@@ -58,16 +63,25 @@ public final class IdentityTrainer {
     }
 
     /** Trains a fresh network on the crops; the returned model keeps the weights of the best validation epoch. */
-    public TrainedIdentityModel train(IdentityNetwork network, LabelledCrops crops) {
-        check(network, crops);
-        Split split = Split.stratified(crops, options.validationFraction(), options.seed());
+    public TrainedIdentityModel train(IdentityNetwork network, TrainingImages images) {
+        return train(network, images, null);
+    }
+
+    /**
+     * Trains on the images, starting from a copy of {@code warmStart}'s weights (or fresh weights when
+     * null); the returned model keeps the weights of the best validation epoch. Validation uses a
+     * held-out share of the labelled images.
+     */
+    public TrainedIdentityModel train(IdentityNetwork network, TrainingImages images, TrainedIdentityModel warmStart) {
+        check(network, images, warmStart);
+        Split split = Split.stratified(images, options.validationFraction(), options.seed());
         long start = System.nanoTime();
 
         Engine.getEngine(ENGINE).setRandomSeed(options.seed());
         Model model = Model.newInstance("identity", Device.cpu(), ENGINE);
         try {
             model.setBlock(network.newBlock());
-            TrainingReport report = fit(model, network, crops, split, start);
+            TrainingReport report = fit(model, network, images, split, warmStart, start);
             return new TrainedIdentityModel(model, network, report);
         } catch (RuntimeException e) {
             model.close();
@@ -75,7 +89,8 @@ public final class IdentityTrainer {
         }
     }
 
-    private TrainingReport fit(Model model, IdentityNetwork network, LabelledCrops crops, Split split, long start) {
+    private TrainingReport fit(Model model, IdentityNetwork network, TrainingImages images, Split split,
+                               TrainedIdentityModel warmStart, long start) {
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(options.learningRate())).build())
                 // He initialisation suits ReLU layers.
@@ -86,8 +101,8 @@ public final class IdentityTrainer {
 
         AtomicLong imagesDone = new AtomicLong();
         AtomicReference<String> status = new AtomicReference<>("epoch 1");
-        Random shuffler = new Random(options.seed());
-        int[] order = split.training().clone();
+        BatchSampler sampler = new BatchSampler(images, split, options.method(), options.batchSize(), options.seed());
+        int[] batchImages = new int[options.batchSize()];
         float[] inputs = new float[options.batchSize() * network.pixels()];
         float[] labels = new float[options.batchSize()];
 
@@ -100,19 +115,26 @@ public final class IdentityTrainer {
                 status::get, progress, options.progressPeriod());
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(network.inputShape(options.batchSize()));
+            if (warmStart != null) {
+                restore(model, weights(warmStart.block()));
+                for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
+                    parameter.getValue().getArray().setRequiresGradient(true);
+                }
+            }
             for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
-                shuffle(order, shuffler);
+                sampler.startEpoch();
                 double lossSum = 0;
+                long lossImages = 0;
                 long stepStart = System.nanoTime();
-                for (int from = 0; from < order.length; from += options.batchSize()) {
-                    int n = Math.min(options.batchSize(), order.length - from);
+                for (int n = sampler.next(batchImages); n > 0; n = sampler.next(batchImages)) {
                     try (NDManager scope = trainer.getManager().newSubManager()) {
-                        NDList batch = batch(scope, network, crops, order, from, n, inputs, labels);
+                        NDList batch = batch(scope, network, images, batchImages, 0, n, inputs, labels);
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDList predictions = trainer.forward(new NDList(batch.get(0)));
-                            NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), predictions);
+                            NDArray logits = trainer.forward(new NDList(batch.get(0))).singletonOrThrow();
+                            NDArray loss = loss(scope, images, batchImages, n, logits, labels);
                             collector.backward(loss);
                             lossSum += loss.getFloat() * n;
+                            lossImages += n;
                         }
                         trainer.step();
                     }
@@ -121,9 +143,9 @@ public final class IdentityTrainer {
                 stepNanos += System.nanoTime() - stepStart;
                 epochs = epoch;
 
-                Evaluation evaluation = evaluate(trainer, network, crops, split.validation(), inputs, labels);
+                Evaluation evaluation = evaluate(trainer, network, images, split.validation(), inputs, labels);
                 status.set(String.format(Locale.ROOT, "epoch %d, loss %.4f, validation loss %.4f, validation accuracy %.2f%%",
-                        epoch, lossSum / order.length, evaluation.loss(), 100 * evaluation.accuracy()));
+                        epoch, lossSum / Math.max(1, lossImages), evaluation.loss(), 100 * evaluation.accuracy()));
                 if (best == null || evaluation.loss() < best.loss()) {
                     best = evaluation;
                     bestEpoch = epoch;
@@ -141,24 +163,89 @@ public final class IdentityTrainer {
             restore(model, bestWeights);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingReport(crops.size(), split.training().length, epochs, bestEpoch, best.accuracy(),
+        return new TrainingReport(split.labelled(), split.training().length, epochs, bestEpoch, best.accuracy(),
                 best.loss(), seconds, imagesDone.get() / (stepNanos / 1e9));
     }
 
-    private static NDList batch(NDManager scope, IdentityNetwork network, LabelledCrops crops, int[] indices,
+    /**
+     * Mean cross-entropy over the batch's labelled images, plus (pairwise method) {@code pairWeight}
+     * times the mean binary cross-entropy between "same animal" and p_i . p_j over the batch's known pairs.
+     */
+    private NDArray loss(NDManager scope, TrainingImages images, int[] batchImages, int n, NDArray logits, float[] labels) {
+        int classes = images.classes();
+        float[] labelled = new float[n];
+        int labelledCount = 0;
+        for (int i = 0; i < n; i++) {
+            if (labels[i] >= 0) {
+                labelled[i] = 1;
+                labelledCount++;
+            } else {
+                labels[i] = 0;
+            }
+        }
+        NDArray logProbabilities = logits.logSoftmax(1);
+        NDArray oneHot = scope.create(Arrays.copyOf(labels, n)).toType(DataType.INT64, false).oneHot(classes);
+        NDArray perImage = logProbabilities.mul(oneHot).sum(CLASS_AXIS).neg();
+        NDArray loss = perImage.mul(scope.create(labelled)).sum().div(Math.max(1, labelledCount));
+        if (options.method() != TrainingMethod.PAIRWISE || options.pairWeight() == 0) {
+            return loss;
+        }
+        float[] same = new float[n * n];
+        float[] known = new float[n * n];
+        int pairs = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                int relation = relation(images, batchImages[i], batchImages[j], labelled[i] > 0 && labelled[j] > 0,
+                        labels[i], labels[j]);
+                if (relation >= 0) {
+                    same[i * n + j] = relation;
+                    known[i * n + j] = 1;
+                    pairs++;
+                }
+            }
+        }
+        if (pairs == 0) {
+            return loss;
+        }
+        NDArray probabilities = logProbabilities.exp();
+        NDArray similarity = probabilities.matMul(probabilities.transpose()).clip(PAIR_EPSILON, 1 - PAIR_EPSILON);
+        NDArray s = scope.create(same, new Shape(n, n));
+        NDArray bce = s.mul(similarity.log()).add(s.neg().add(1).mul(similarity.neg().add(1).log())).neg();
+        NDArray pairLoss = bce.mul(scope.create(known, new Shape(n, n))).sum().div(pairs);
+        return loss.add(pairLoss.mul(options.pairWeight()));
+    }
+
+    /** 1 when two images show the same animal, 0 when different animals, -1 when unknown. */
+    private static int relation(TrainingImages images, int a, int b, boolean bothLabelled, float labelA, float labelB) {
+        if (bothLabelled) {
+            return labelA == labelB ? 1 : 0;
+        }
+        int fa = images.fragment(a);
+        int fb = images.fragment(b);
+        if (fa < 0 || fb < 0) {
+            return -1;
+        }
+        if (fa == fb) {
+            return 1;
+        }
+        return images.coexist(fa, fb) ? 0 : -1;
+    }
+
+    /** Fills inputs and labels (-1 for an unlabelled image, or one held out for validation) for a batch. */
+    private static NDList batch(NDManager scope, IdentityNetwork network, TrainingImages images, int[] indices,
                                 int from, int n, float[] inputs, float[] labels) {
         int pixels = network.pixels();
         for (int i = 0; i < n; i++) {
             int index = indices[from + i];
-            crops.scaleInto(index, inputs, i * pixels);
-            labels[i] = crops.label(index);
+            images.scaleInto(index, inputs, i * pixels);
+            labels[i] = images.label(index);
         }
         NDArray x = scope.create(FloatBuffer.wrap(inputs, 0, n * pixels), network.inputShape(n));
         NDArray y = scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
         return new NDList(x, y);
     }
 
-    private Evaluation evaluate(Trainer trainer, IdentityNetwork network, LabelledCrops crops, int[] indices,
+    private Evaluation evaluate(Trainer trainer, IdentityNetwork network, TrainingImages crops, int[] indices,
                                 float[] inputs, float[] labels) {
         double lossSum = 0;
         long correct = 0;
@@ -199,7 +286,7 @@ public final class IdentityTrainer {
         }
     }
 
-    private static void shuffle(int[] values, Random random) {
+    static void shuffle(int[] values, Random random) {
         for (int i = values.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = values[i];
@@ -208,11 +295,15 @@ public final class IdentityTrainer {
         }
     }
 
-    private static void check(IdentityNetwork network, LabelledCrops crops) {
+    private static void check(IdentityNetwork network, TrainingImages crops, TrainedIdentityModel warmStart) {
+        if (warmStart != null && !warmStart.network().equals(network)) {
+            throw new BadInputException("training: the warm-start model's network " + warmStart.network()
+                    + " differs from " + network + "; start fresh or give a model of the same network");
+        }
         if (network == null) {
             throw new BadInputException("training: network is missing; give an IdentityNetwork");
         }
-        if (crops == null || crops.isEmpty()) {
+        if (crops == null || crops.size() == 0) {
             throw new BadInputException("training: crops is empty; give at least two labelled crops per identity");
         }
         if (crops.cropSize() != network.cropSize()) {
@@ -228,14 +319,24 @@ public final class IdentityTrainer {
     private record Evaluation(double loss, double accuracy) {
     }
 
-    /** Indices of the training and validation images: each identity's images split in the same proportion. */
-    private record Split(int[] training, int[] validation) {
+    /**
+     * Indices of the labelled images for training and for validation (each identity's labelled images
+     * split in the same proportion), and which images are held out.
+     */
+    record Split(int[] training, int[] validation, boolean[] heldOut) {
 
-        static Split stratified(LabelledCrops crops, double validationFraction, int seed) {
+        int labelled() {
+            return training.length + validation.length;
+        }
+
+        static Split stratified(TrainingImages crops, double validationFraction, int seed) {
             int classes = crops.classes();
             int[] counts = new int[classes];
             for (int i = 0; i < crops.size(); i++) {
-                counts[crops.label(i)]++;
+                int c = crops.label(i);
+                if (c >= 0) {
+                    counts[c]++;
+                }
             }
             int[][] byClass = new int[classes][];
             for (int c = 0; c < classes; c++) {
@@ -244,11 +345,14 @@ public final class IdentityTrainer {
             int[] filled = new int[classes];
             for (int i = 0; i < crops.size(); i++) {
                 int c = crops.label(i);
-                byClass[c][filled[c]++] = i;
+                if (c >= 0) {
+                    byClass[c][filled[c]++] = i;
+                }
             }
             Random random = new Random(seed ^ 0x5DEECE66DL);
             int[] training = new int[crops.size()];
             int[] validation = new int[crops.size()];
+            boolean[] heldOut = new boolean[crops.size()];
             int t = 0;
             int v = 0;
             for (int c = 0; c < classes; c++) {
@@ -258,14 +362,17 @@ public final class IdentityTrainer {
                         : Math.max(1, Math.min(images.length - 1, (int) Math.round(images.length * validationFraction)));
                 System.arraycopy(images, 0, validation, v, held);
                 System.arraycopy(images, held, training, t, images.length - held);
+                for (int k = 0; k < held; k++) {
+                    heldOut[images[k]] = true;
+                }
                 v += held;
                 t += images.length - held;
             }
             if (v == 0) {
-                throw new BadInputException("training: crops hold " + crops.size()
-                        + " images, too few for a validation split; give at least two labelled crops per identity");
+                throw new BadInputException("training: crops hold " + t
+                        + " labelled images, too few for a validation split; give at least two labelled crops per identity");
             }
-            return new Split(Arrays.copyOf(training, t), Arrays.copyOf(validation, v));
+            return new Split(Arrays.copyOf(training, t), Arrays.copyOf(validation, v), heldOut);
         }
     }
 }

@@ -5,9 +5,9 @@ import java.util.Arrays;
 
 /**
  * Identification crops with their identity labels, held as one contiguous GRAY8 array so batches
- * are filled without per-image objects.
+ * are filled without per-image objects. They come from no fragment, so only the labels relate them.
  */
-public final class LabelledCrops {
+public final class LabelledCrops implements TrainingImages {
 
     private final int cropSize;
     private final int classes;
@@ -53,6 +53,7 @@ public final class LabelledCrops {
         size++;
     }
 
+    @Override
     public int size() {
         return size;
     }
@@ -61,19 +62,53 @@ public final class LabelledCrops {
         return size == 0;
     }
 
+    @Override
     public int cropSize() {
         return cropSize;
     }
 
+    @Override
     public int classes() {
         return classes;
     }
 
+    @Override
     public int label(int index) {
         return labels[checked(index)];
     }
 
+    @Override
+    public int fragment(int image) {
+        return -1;
+    }
+
+    @Override
+    public int fragments() {
+        return 0;
+    }
+
+    @Override
+    public int globalFragments() {
+        return 0;
+    }
+
+    @Override
+    public int[] fragmentsOf(int globalFragment) {
+        throw new IndexOutOfBoundsException("labelled crops hold no global fragment");
+    }
+
+    @Override
+    public int[] imagesOf(int fragment) {
+        throw new IndexOutOfBoundsException("labelled crops hold no fragment");
+    }
+
+    @Override
+    public boolean coexist(int fragmentA, int fragmentB) {
+        return false;
+    }
+
     /** Writes crop {@code index} as network input (see {@link IdentityNetwork#scalePixels}). */
+    @Override
     public void scaleInto(int index, float[] target, int targetOffset) {
         IdentityNetwork.scalePixels(crops, checked(index) * pixels, target, targetOffset, pixels);
     }

@@ -15,9 +15,12 @@ import java.time.Duration;
  * @param learningRate Adam's learning rate
  * @param seed seeds weight initialisation, the split and the shuffling: same seed, same model
  * @param progressPeriod how often the progress line prints
+ * @param method what the loss learns from: labelled images only, or pairs that fragments label too
+ * @param pairWeight weight (lambda) of the pairwise term against the cross-entropy, for {@link TrainingMethod#PAIRWISE}
  */
 public record TrainingOptions(int batchSize, int maxEpochs, int patience, double validationFraction,
-                              float learningRate, int seed, Duration progressPeriod) {
+                              float learningRate, int seed, Duration progressPeriod, TrainingMethod method,
+                              float pairWeight) {
 
     public TrainingOptions {
         if (batchSize < 1) {
@@ -40,34 +43,50 @@ public record TrainingOptions(int batchSize, int maxEpochs, int patience, double
             throw new BadInputException("training options: progressPeriod is " + progressPeriod
                     + "; give a positive duration");
         }
+        if (method == null) {
+            throw new BadInputException("training options: method is missing; give CLASSIC or PAIRWISE");
+        }
+        if (!(pairWeight >= 0)) {
+            throw new BadInputException("training options: pairWeight is " + pairWeight + "; give a weight of 0 or more (default 1)");
+        }
     }
 
-    /** Batches of 64, at most 100 epochs, patience 5, 10% validation, learning rate 0.001, seed 0. */
+    /** Batches of 64, at most 100 epochs, patience 5, 10% validation, learning rate 0.001, seed 0, classic. */
     public static TrainingOptions defaults() {
-        return new TrainingOptions(64, 100, 5, 0.1, 1e-3f, 0, Duration.ofSeconds(10));
+        return new TrainingOptions(64, 100, 5, 0.1, 1e-3f, 0, Duration.ofSeconds(10), TrainingMethod.CLASSIC, 1f);
     }
 
     public TrainingOptions withMaxEpochs(int epochs) {
-        return new TrainingOptions(batchSize, epochs, patience, validationFraction, learningRate, seed, progressPeriod);
+        return new TrainingOptions(batchSize, epochs, patience, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
     }
 
     public TrainingOptions withPatience(int epochs) {
-        return new TrainingOptions(batchSize, maxEpochs, epochs, validationFraction, learningRate, seed, progressPeriod);
+        return new TrainingOptions(batchSize, maxEpochs, epochs, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
     }
 
     public TrainingOptions withValidationFraction(double fraction) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, fraction, learningRate, seed, progressPeriod);
+        return new TrainingOptions(batchSize, maxEpochs, patience, fraction, learningRate, seed, progressPeriod, method, pairWeight);
     }
 
     public TrainingOptions withSeed(int newSeed) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, newSeed, progressPeriod);
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, newSeed, progressPeriod, method, pairWeight);
     }
 
     public TrainingOptions withBatchSize(int images) {
-        return new TrainingOptions(images, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod);
+        return new TrainingOptions(images, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
     }
 
     public TrainingOptions withProgressPeriod(Duration period) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, period);
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, period, method, pairWeight);
+    }
+
+    public TrainingOptions withMethod(TrainingMethod newMethod) {
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
+                newMethod, pairWeight);
+    }
+
+    public TrainingOptions withPairWeight(float weight) {
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
+                method, weight);
     }
 }

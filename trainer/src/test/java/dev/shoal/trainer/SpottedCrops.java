@@ -34,6 +34,10 @@ final class SpottedCrops {
         }
     }
 
+    int cropSize() {
+        return cropSize;
+    }
+
     /** {@code perClass} images of each identity, labelled with their identity. */
     LabelledCrops generate(int perClass, long seed) {
         Random random = new Random(seed);
@@ -56,7 +60,8 @@ final class SpottedCrops {
         return shuffled;
     }
 
-    private byte[] render(int identity, Random random) {
+    /** One crop of {@code identity} (0-based), drawn with {@code random}. */
+    byte[] render(int identity, Random random) {
         double angle = (random.nextDouble() * 2 - 1) * MAX_ROTATION;
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);

@@ -1,0 +1,369 @@
+package dev.shoal.trainer;
+
+import dev.shoal.core.BadInputException;
+import dev.shoal.core.assignment.LinearAssignmentSolver;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Learns the animals' identities from global fragments, after idtracker.ai's protocols 1 and 2.
+ *
+ * <p>The first step labels the global fragment whose shortest fragment is longest (its fragments get
+ * identities 0..N-1 in their order) and trains the network on it. Each later step scores every global
+ * fragment not accepted yet and accepts it when (a) every fragment not yet identified is certain
+ * (idtracker.ai's certainty of a fragment: from the share of its images voting for each identity and
+ * the median probabilities, the lead of the best identity over the second), (b) the assignment of
+ * fragments to identities that maximises the summed log-probabilities, with already identified
+ * fragments held to their identity, gives every new fragment the identity it prefers on its own, so
+ * no two fragments claim one identity, and (c) it agrees with the identities already accepted. The
+ * accepted fragments' images join the training set and the network is trained again from its
+ * previous weights. Accumulation ends when the accepted images reach {@code stopShare} of the stored
+ * images, or when a step accepts nothing.
+ *
+ * <p>Pure: it reads a {@link GlobalFragmentStore.Snapshot} and trains; no Kafka. Not thread-safe.
+ */
+public final class IdentityAccumulator implements AutoCloseable {
+
+    private static final int SCORING_BATCH = 256;
+
+    /**
+     * @param training           how each training run trains (its method selects classic or pairwise)
+     * @param architecture       the identity network
+     * @param certaintyThreshold a new fragment is certain when its certainty exceeds this (idtracker.ai: 0.1)
+     * @param stopShare          accumulation ends when accepted images reach this share of the stored images
+     * @param minCrops           a global fragment is usable when each of its fragments has at least this many crops
+     */
+    public record Options(TrainingOptions training, IdentityNetwork.Architecture architecture, double certaintyThreshold,
+                          double stopShare, int minCrops) {
+
+        public Options {
+            if (training == null || architecture == null) {
+                throw new BadInputException("accumulation options: training options and architecture are required");
+            }
+            if (!(certaintyThreshold >= 0 && certaintyThreshold < 1)) {
+                throw new BadInputException("accumulation options: certaintyThreshold is " + certaintyThreshold
+                        + "; give a value in [0, 1) (idtracker.ai uses 0.1)");
+            }
+            if (!(stopShare > 0 && stopShare <= 1)) {
+                throw new BadInputException("accumulation options: stopShare is " + stopShare
+                        + "; give a share in (0, 1] (default 0.9995)");
+            }
+            if (minCrops < 2) {
+                throw new BadInputException("accumulation options: minCrops is " + minCrops + "; give at least 2");
+            }
+        }
+
+        /** idtracker.ai's certainty threshold 0.1, stop at 99.95% of the images, fragments of at least 4 crops. */
+        public static Options defaults(TrainingOptions training, IdentityNetwork.Architecture architecture) {
+            return new Options(training, architecture, 0.1, 0.9995, 4);
+        }
+
+        public Options withMinCrops(int crops) {
+            return new Options(training, architecture, certaintyThreshold, stopShare, crops);
+        }
+    }
+
+    /**
+     * What one step did.
+     *
+     * @param trained         whether the network was trained in this step
+     * @param accepted        global fragments accepted in this step (the first one included)
+     * @param acceptedImages  images of identified fragments, after the step
+     * @param storedImages    images in the snapshot
+     * @param report          the training run's report, or null when it did not train
+     */
+    public record Step(boolean trained, int accepted, long acceptedImages, long storedImages, TrainingReport report) {
+    }
+
+    private final int animals;
+    private final Options options;
+    private final IdentityNetwork network;
+    private final PrintWriter progress;
+    private final Map<Long, Integer> identities = new HashMap<>();
+    private final Set<Long> acceptedGlobals = new HashSet<>();
+    private final LinearAssignmentSolver solver = new LinearAssignmentSolver();
+    private TrainedIdentityModel model;
+    private int trainings;
+
+    /** @param progress where training progress prints; null for none */
+    public IdentityAccumulator(int animals, int cropSize, Options options, PrintWriter progress) {
+        this.animals = animals;
+        this.options = options;
+        this.network = new IdentityNetwork(options.architecture(), cropSize, animals);
+        this.progress = progress;
+    }
+
+    /** A global fragment of the snapshot to start from exists: N fragments, each with at least minCrops crops. */
+    public boolean canStart(GlobalFragmentStore.Snapshot snapshot) {
+        return firstGlobal(snapshot) != null;
+    }
+
+    /** Starts (labels the first global fragment and trains) or, once started, runs one accumulation step. */
+    public Step step(GlobalFragmentStore.Snapshot snapshot) {
+        if (snapshot.cropSize() != network.cropSize()) {
+            throw new BadInputException("accumulation: stored crops are " + snapshot.cropSize() + "x" + snapshot.cropSize()
+                    + " but the network expects " + network.cropSize() + "; make them match");
+        }
+        if (model == null) {
+            GlobalFragmentStore.StoredGlobal first = firstGlobal(snapshot);
+            if (first == null) {
+                return new Step(false, 0, 0, snapshot.images(), null);
+            }
+            long[] ids = first.fragmentIds();
+            for (int k = 0; k < ids.length; k++) {
+                identities.put(ids[k], k);
+            }
+            acceptedGlobals.add(first.id());
+            return new Step(true, 1, acceptedImages(snapshot), snapshot.images(), train(snapshot));
+        }
+        int accepted = accept(snapshot);
+        if (accepted == 0) {
+            return new Step(false, 0, acceptedImages(snapshot), snapshot.images(), null);
+        }
+        return new Step(true, accepted, acceptedImages(snapshot), snapshot.images(), train(snapshot));
+    }
+
+    /** Trains again on what is accepted now (e.g. for the pairwise method when new global fragments arrived). */
+    public TrainingReport retrain(GlobalFragmentStore.Snapshot snapshot) {
+        if (model == null) {
+            throw new IllegalStateException("retrain before the first training");
+        }
+        return train(snapshot);
+    }
+
+    /** Steps until the accepted images reach the stop share or a step accepts nothing; returns the last step. */
+    public Step accumulate(GlobalFragmentStore.Snapshot snapshot) {
+        Step step = step(snapshot);
+        while (step.trained() && !finished(snapshot)) {
+            step = step(snapshot);
+        }
+        return step;
+    }
+
+    /** Whether the accepted images reach the stop share of the snapshot's images. */
+    public boolean finished(GlobalFragmentStore.Snapshot snapshot) {
+        long stored = snapshot.images();
+        return stored > 0 && acceptedImages(snapshot) >= options.stopShare() * stored;
+    }
+
+    /** The network trained last, or null before the first step that trained. */
+    public TrainedIdentityModel model() {
+        return model;
+    }
+
+    /** Identity (0..N-1) per accepted fragment id. */
+    public Map<Long, Integer> identities() {
+        return Map.copyOf(identities);
+    }
+
+    /** Ids of the accepted global fragments. */
+    public Set<Long> acceptedGlobals() {
+        return Set.copyOf(acceptedGlobals);
+    }
+
+    /** Training runs so far. */
+    public int trainings() {
+        return trainings;
+    }
+
+    public long acceptedImages(GlobalFragmentStore.Snapshot snapshot) {
+        long total = 0;
+        for (long id : identities.keySet()) {
+            GlobalFragmentStore.StoredFragment f = snapshot.fragment(id);
+            if (f != null) {
+                total += f.crops();
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+    }
+
+    private TrainingReport train(GlobalFragmentStore.Snapshot snapshot) {
+        boolean pairs = options.training().method() == TrainingMethod.PAIRWISE;
+        TrainingImages images = new FragmentTrainingSet(snapshot, animals, identities, pairs);
+        TrainedIdentityModel trained = new IdentityTrainer(options.training(), progress).train(network, images, model);
+        if (model != null) {
+            model.close();
+        }
+        model = trained;
+        trainings++;
+        return trained.report();
+    }
+
+    private GlobalFragmentStore.StoredGlobal firstGlobal(GlobalFragmentStore.Snapshot snapshot) {
+        GlobalFragmentStore.StoredGlobal best = null;
+        int bestShortest = -1;
+        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+            int shortest = shortest(snapshot, g);
+            if (g.fragmentIds().length == animals && shortest >= options.minCrops() && shortest > bestShortest) {
+                best = g;
+                bestShortest = shortest;
+            }
+        }
+        return best;
+    }
+
+    private static int shortest(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredGlobal g) {
+        int shortest = Integer.MAX_VALUE;
+        for (long id : g.fragmentIds()) {
+            shortest = Math.min(shortest, snapshot.fragment(id).crops());
+        }
+        return shortest;
+    }
+
+    /** Scores the candidates, longest shortest fragment first, accepting each that passes; returns how many. */
+    private int accept(GlobalFragmentStore.Snapshot snapshot) {
+        List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
+        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+            if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals
+                    && shortest(snapshot, g) >= options.minCrops()) {
+                candidates.add(g);
+            }
+        }
+        candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
+        Map<Long, FragmentScore> scores = new HashMap<>();
+        int accepted = 0;
+        for (GlobalFragmentStore.StoredGlobal g : candidates) {
+            int[] assignment = assignment(snapshot, g, scores);
+            if (assignment != null) {
+                long[] ids = g.fragmentIds();
+                for (int i = 0; i < ids.length; i++) {
+                    identities.putIfAbsent(ids[i], assignment[i]);
+                }
+                acceptedGlobals.add(g.id());
+                accepted++;
+            }
+        }
+        return accepted;
+    }
+
+    /** The identity of each fragment of the global fragment when it can be accepted, else null. */
+    private int[] assignment(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredGlobal g,
+                     Map<Long, FragmentScore> scores) {
+        long[] ids = g.fragmentIds();
+        int n = ids.length;
+        double[] cost = new double[n * animals];
+        FragmentScore[] own = new FragmentScore[n];
+        for (int i = 0; i < n; i++) {
+            Integer known = identities.get(ids[i]);
+            if (known != null) {
+                Arrays.fill(cost, i * animals, (i + 1) * animals, Double.POSITIVE_INFINITY);
+                cost[i * animals + known] = 0;
+                continue;
+            }
+            FragmentScore score = scores.computeIfAbsent(ids[i], id -> score(snapshot, snapshot.fragment(id)));
+            if (score.certainty() <= options.certaintyThreshold()) {
+                return null;
+            }
+            own[i] = score;
+            for (int c = 0; c < animals; c++) {
+                cost[i * animals + c] = -score.logProbabilities()[c];
+            }
+        }
+        int[] assignment = new int[n];
+        if (solver.solve(cost, n, animals, assignment) < n) {
+            return null;
+        }
+        for (int i = 0; i < n; i++) {
+            if (own[i] != null && assignment[i] != own[i].best()) {
+                return null;
+            }
+        }
+        return assignment;
+    }
+
+    /** Summed log-probabilities, preferred identity and certainty of a fragment under the current network. */
+    private record FragmentScore(double[] logProbabilities, int best, double certainty) {
+    }
+
+    private FragmentScore score(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredFragment fragment) {
+        int pixels = network.pixels();
+        int crops = fragment.crops();
+        byte[] crop = new byte[pixels];
+        double[] logSum = new double[animals];
+        int[] votes = new int[animals];
+        float[][] probabilities = new float[animals][crops];
+        for (int from = 0; from < crops; from += SCORING_BATCH) {
+            int batch = Math.min(SCORING_BATCH, crops - from);
+            float[] inputs = new float[batch * pixels];
+            for (int i = 0; i < batch; i++) {
+                snapshot.readCrop(fragment, from + i, crop, 0);
+                IdentityNetwork.scalePixels(crop, 0, inputs, i * pixels, pixels);
+            }
+            float[] logits = model.logits(inputs, batch);
+            for (int i = 0; i < batch; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                int argmax = 0;
+                for (int c = 0; c < animals; c++) {
+                    if (logits[i * animals + c] > max) {
+                        max = logits[i * animals + c];
+                        argmax = c;
+                    }
+                }
+                double sum = 0;
+                for (int c = 0; c < animals; c++) {
+                    sum += Math.exp(logits[i * animals + c] - max);
+                }
+                double logNorm = max + Math.log(sum);
+                for (int c = 0; c < animals; c++) {
+                    double logP = logits[i * animals + c] - logNorm;
+                    logSum[c] += logP;
+                    probabilities[c][from + i] = (float) Math.exp(logP);
+                }
+                votes[argmax]++;
+            }
+        }
+        int best = 0;
+        for (int c = 1; c < animals; c++) {
+            if (logSum[c] > logSum[best]) {
+                best = c;
+            }
+        }
+        return new FragmentScore(logSum, best, certainty(votes, probabilities, crops));
+    }
+
+    /**
+     * idtracker.ai's certainty of a fragment: with P1 the share of its images voting for each identity
+     * and m the median probability of each identity over its images, for the two identities with the
+     * most votes, (P1_1 m_1 - P1_2 m_2) / (P1_1 + P1_2). 1 when a single identity exists.
+     */
+    private static double certainty(int[] votes, float[][] probabilities, int images) {
+        if (votes.length == 1) {
+            return 1;
+        }
+        int first = -1;
+        int second = -1;
+        for (int c = 0; c < votes.length; c++) {
+            if (first < 0 || votes[c] > votes[first]) {
+                second = first;
+                first = c;
+            } else if (second < 0 || votes[c] > votes[second]) {
+                second = c;
+            }
+        }
+        double p1 = (double) votes[first] / images;
+        double p2 = (double) votes[second] / images;
+        return (p1 * median(probabilities[first]) - p2 * median(probabilities[second])) / (p1 + p2);
+    }
+
+    private static double median(float[] values) {
+        float[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.shoal.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.shoal.core.proto.GlobalFragment;
+import dev.shoal.core.proto.IndividualFragment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class IdentityAccumulatorTest {
+
+    private static final int CROP = 28;
+    private static final TrainingOptions TRAINING = TrainingOptions.defaults().withMaxEpochs(12).withPatience(2)
+            .withValidationFraction(0.2).withSeed(1);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void neverAcceptsAGlobalFragmentWhoseAssignmentDuplicatesAnIdentity() {
+        int animals = 4;
+        SpottedCrops textures = new SpottedCrops(CROP, animals, 21);
+        Random random = new Random(5);
+        // Fragments 20..23 show animals 0..3; in global fragment 2, fragments 30 and 31 both show animal 0,
+        // so a network trained on global fragment 1 cannot tell them apart; global fragment 3 is sound.
+        GlobalFragment first = global(1, textures, random, 60, new long[] {20, 21, 22, 23}, new int[] {0, 1, 2, 3});
+        GlobalFragment confusing = global(2, textures, random, 30, new long[] {30, 31, 32, 33}, new int[] {0, 0, 2, 3});
+        GlobalFragment sound = global(3, textures, random, 30, new long[] {40, 41, 42, 43}, new int[] {3, 1, 0, 2});
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 24);
+             IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP,
+                     IdentityAccumulator.Options.defaults(TRAINING, IdentityNetwork.Architecture.LIGHT), null)) {
+            store.add(first);
+            store.add(confusing);
+            store.add(sound);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                IdentityAccumulator.Step start = accumulator.step(snapshot);
+                assertTrue(start.trained());
+                assertEquals(Map.of(20L, 0, 21L, 1, 22L, 2, 23L, 3), accumulator.identities(),
+                        "the first global fragment is the one whose shortest fragment is longest");
+                assertEquals(majority(accumulator, snapshot, 30), majority(accumulator, snapshot, 31),
+                        "the network must confuse fragments 30 and 31 for this test to mean anything");
+
+                accumulator.step(snapshot);
+                assertFalse(accumulator.acceptedGlobals().contains(2L), "global fragment 2 duplicates an identity");
+                for (long fragment : new long[] {30, 31, 32, 33}) {
+                    assertFalse(accumulator.identities().containsKey(fragment), "fragment " + fragment);
+                }
+                assertTrue(accumulator.acceptedGlobals().contains(3L), "global fragment 3 is sound");
+                assertEquals(Map.of(40L, 3, 41L, 1, 42L, 0, 43L, 2), Map.of(40L, accumulator.identities().get(40L),
+                        41L, accumulator.identities().get(41L), 42L, accumulator.identities().get(42L),
+                        43L, accumulator.identities().get(43L)));
+                assertFalse(accumulator.finished(snapshot));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TrainingMethod.class)
+    void accumulatesCorrectIdentitiesAndClassifiesHeldOutCrops(TrainingMethod method) {
+        int animals = 5;
+        SpottedCrops textures = new SpottedCrops(CROP, animals, 11);
+        SyntheticGlobalFragments session = new SyntheticGlobalFragments(textures, animals, 40, 80, 3);
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 26);
+             IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP,
+                     IdentityAccumulator.Options.defaults(TRAINING.withMethod(method), IdentityNetwork.Architecture.LIGHT),
+                     null)) {
+            session.next("s", 6).forEach(store::add);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                accumulator.accumulate(snapshot);
+                assertTrue(accumulator.finished(snapshot), "accepted " + accumulator.acceptedImages(snapshot) + " of "
+                        + snapshot.images() + " images, global fragments " + accumulator.acceptedGlobals());
+
+                int[] identityOfLabel = new int[animals];
+                accumulator.identities().forEach((fragment, label) -> identityOfLabel[label] = session.identityOf(fragment));
+                accumulator.identities().forEach((fragment, label) -> assertEquals(session.identityOf(fragment),
+                        identityOfLabel[label], "fragment " + fragment + " labelled " + label));
+
+                LabelledCrops heldOut = textures.generate(100, 99);
+                double accuracy = accuracy(accumulator.model(), heldOut, identityOfLabel);
+                assertTrue(accuracy >= 0.99, method + ": held-out accuracy " + accuracy);
+            }
+        }
+    }
+
+    private static GlobalFragment global(long id, SpottedCrops textures, Random random, int crops, long[] fragments,
+                                         int[] animals) {
+        GlobalFragment.Builder global = GlobalFragment.newBuilder().setSession("s").setId(id);
+        for (int i = 0; i < fragments.length; i++) {
+            IndividualFragment.Builder f = global.addFragmentsBuilder().setId(fragments[i]).setCropSize(CROP);
+            for (int k = 0; k < crops; k++) {
+                f.addCrops(ByteString.copyFrom(textures.render(animals[i], random)));
+            }
+        }
+        return global.build();
+    }
+
+    /** The identity most of the fragment's crops are given. */
+    private static int majority(IdentityAccumulator accumulator, GlobalFragmentStore.Snapshot snapshot, long fragment) {
+        GlobalFragmentStore.StoredFragment f = snapshot.fragment(fragment);
+        int pixels = CROP * CROP;
+        byte[] crop = new byte[pixels];
+        float[] inputs = new float[f.crops() * pixels];
+        for (int k = 0; k < f.crops(); k++) {
+            snapshot.readCrop(f, k, crop, 0);
+            IdentityNetwork.scalePixels(crop, 0, inputs, k * pixels, pixels);
+        }
+        int classes = accumulator.model().network().classes();
+        float[] logits = accumulator.model().logits(inputs, f.crops());
+        int[] votes = new int[classes];
+        for (int k = 0; k < f.crops(); k++) {
+            votes[argmax(logits, k, classes)]++;
+        }
+        return argmax(votes);
+    }
+
+    static double accuracy(TrainedIdentityModel model, LabelledCrops crops, int[] identityOfLabel) {
+        int pixels = crops.cropSize() * crops.cropSize();
+        float[] inputs = new float[crops.size() * pixels];
+        for (int i = 0; i < crops.size(); i++) {
+            crops.scaleInto(i, inputs, i * pixels);
+        }
+        float[] logits = model.logits(inputs, crops.size());
+        int correct = 0;
+        for (int i = 0; i < crops.size(); i++) {
+            if (identityOfLabel[argmax(logits, i, crops.classes())] == crops.label(i)) {
+                correct++;
+            }
+        }
+        return (double) correct / crops.size();
+    }
+
+    private static int argmax(float[] values, int row, int classes) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (values[row * classes + c] > values[row * classes + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int argmax(int[] values) {
+        int best = 0;
+        for (int c = 1; c < values.length; c++) {
+            if (values[c] > values[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+}
