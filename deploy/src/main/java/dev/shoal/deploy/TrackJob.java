@@ -1,14 +1,16 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
-import dev.shoal.core.kafka.ConsumingService;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.PipelineService;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.progress.ProgressLine;
 import dev.shoal.core.proto.Frame;
+import dev.shoal.core.proto.ModelRelease;
+import dev.shoal.identifier.IdentificationService;
 import dev.shoal.identifier.ProvisionalTrackingService;
 import dev.shoal.identifier.TrajectoryStats;
 import dev.shoal.identifier.TrajectoryWriterService;
@@ -17,6 +19,9 @@ import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
 import dev.shoal.segmenter.WarmUp;
+import dev.shoal.trainer.OfflineEngine;
+import dev.shoal.trainer.TrainerService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +32,14 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * One video through ingest, segmenter, identifier and the trajectory writer, each a Kafka client
+ * One video through ingest, segmenter, trainer, identifier and the trajectory writer, each a Kafka client
  * of its own on its own thread, talking only through the broker, exactly as separate services would.
  */
 final class TrackJob {
@@ -73,20 +80,35 @@ final class TrackJob {
             throws Exception {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String session = "track-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(settings, List.of(Topics.FRAMES, Topics.BLOBS, Topics.TRACKS));
+        Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(settings, List.of(Topics.FRAMES, Topics.BLOBS,
+                Topics.GLOBAL_FRAGMENTS, Topics.MODELS, Topics.TRACKS, Topics.IDENTITY_CORRECTIONS));
 
         SegmenterService segmenter = new SegmenterService(settings, SegmenterService.GROUP + "-" + session, ends,
                 segmentation, warmUp);
-        ProvisionalTrackingService identifier = new ProvisionalTrackingService(settings,
+        // Identities are learnt only from identification crops; without them tracks stay fragment-based.
+        boolean learn = warmUp.cropSize() > 0;
+        if (learn) {
+            OfflineEngine.configure();
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TrainerService trainer = learn ? new TrainerService(settings, TrainerService.GROUP + "-" + session, ends,
+                TrainerService.Settings.defaults(animals, workDir.resolve("shoal-trainer")), registry, null) : null;
+        IdentificationService identification = learn ? new IdentificationService(settings,
+                IdentificationService.GROUP + "-" + session, ends,
+                IdentificationService.Options.defaults(animals, warmUp.cropSize())) : null;
+        ProvisionalTrackingService provisional = learn ? null : new ProvisionalTrackingService(settings,
                 ProvisionalTrackingService.GROUP + "-" + session, ends);
-        TrajectoryWriterService writer = new TrajectoryWriterService(settings, session, ends,
-                outDir.resolve("trajectories.csv"));
-        List<ConsumingService<?>> services = List.of(segmenter, identifier, writer);
-        List<Thread> threads = new ArrayList<>();
-        for (ConsumingService<?> service : services) {
-            Thread thread = new Thread(service, "shoal-" + service.getClass().getSimpleName());
-            thread.start();
-            threads.add(thread);
+        Path csv = outDir.resolve("trajectories.csv");
+        TrajectoryWriterService writer = learn
+                ? new TrajectoryWriterService(settings, session, ends, csv, maxGapFrames())
+                : new TrajectoryWriterService(settings, session, ends, csv);
+        List<PipelineService> services = new ArrayList<>(List.of(segmenter, writer));
+        services.add(learn ? identification : provisional);
+        if (trainer != null) {
+            services.add(trainer);
+        }
+        for (PipelineService service : services) {
+            new Thread(service, "shoal-" + service.getClass().getSimpleName()).start();
         }
         long total = source.frameCount();
         FramePublisher publisher;
@@ -94,7 +116,9 @@ final class TrackJob {
         try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(settings.producer("ingest"),
                 new StringSerializer(), Serdes.FRAME.serializer());
              ProgressLine line = new ProgressLine("track", "frames", writer::framesWritten, total,
-                     () -> "segmented " + segmenter.framesSegmented(), progress, Duration.ofSeconds(1))) {
+                     () -> "segmented " + segmenter.framesSegmented() + (trainer == null ? ""
+                             : ", model v" + trainer.releasesPublished() + ", crops scored "
+                             + identification.cropsScored()), progress, Duration.ofSeconds(1))) {
             publisher = new FramePublisher(producer, session, "file");
             if (publisher.publishAll(source) == 0) {
                 throw new BadInputException(source.path() + ": FFmpeg decoded no frame from it; give a video"
@@ -102,10 +126,10 @@ final class TrackJob {
             }
             stats = awaitResult(writer, services);
         } finally {
-            for (ConsumingService<?> service : services) {
+            for (PipelineService service : services) {
                 service.stop();
             }
-            for (ConsumingService<?> service : services) {
+            for (PipelineService service : services) {
                 service.awaitStopped();
             }
         }
@@ -113,22 +137,54 @@ final class TrackJob {
         TrackSummary summary = new TrackSummary(source.path().toString(), session, animals,
                 source.width(), source.height(), source.fps(), stats, wallSeconds, brokerSeconds, bootstrap == null,
                 new TrackSummary.Stages(publisher.decodeNanos() / 1e9, segmenter.busyNanos() / 1e9,
-                        identifier.busyNanos() / 1e9, writer.busyNanos() / 1e9),
-                segmenter.globalFragmentsPublished());
+                        trainer == null ? 0 : trainer.busyNanos() / 1e9,
+                        (learn ? identification.busyNanos() : provisional.busyNanos()) / 1e9, writer.busyNanos() / 1e9),
+                segmenter.globalFragmentsPublished(),
+                learn ? identities(settings, session, ends, identification, writer) : TrackSummary.PROVISIONAL);
         TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
                 outDir.resolve("trajectories.png"));
         summary.writeTo(outDir.resolve("summary.json"));
         return summary;
     }
 
+    /** Gaps of up to a second (crossings, missed detections) are interpolated in the trajectories. */
+    private int maxGapFrames() {
+        return (int) Math.max(1, Math.round(source.fps() > 0 ? source.fps() : 25));
+    }
+
+    /** How the identities were made: the session's last model release, read back from the models topic. */
+    private static TrackSummary.Identities identities(KafkaSettings settings, String session,
+                                                      Map<TopicPartition, Long> ends,
+                                                      IdentificationService identification,
+                                                      TrajectoryWriterService writer) {
+        ModelRelease last = null;
+        try (KafkaConsumer<String, ModelRelease> consumer = new KafkaConsumer<>(settings.consumer("summary-" + session,
+                "summary"), new StringDeserializer(), Serdes.MODEL_RELEASE.deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MODELS).stream()
+                    .map(p -> new TopicPartition(Topics.MODELS, p.partition())).toList();
+            consumer.assign(partitions);
+            partitions.forEach(p -> consumer.seek(p, ends.getOrDefault(p, 0L)));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (session.equals(record.key()) && record.value() != null) {
+                        last = record.value();
+                    }
+                }
+            }
+        }
+        return TrackSummary.Identities.of(last, identification.cropsScored(), identification.correctionsPublished(),
+                writer.correctionsApplied());
+    }
+
     /** Waits for the writer to finish, failing fast when any stage has died. */
-    private static TrajectoryStats awaitResult(TrajectoryWriterService writer, List<ConsumingService<?>> services)
+    private static TrajectoryStats awaitResult(TrajectoryWriterService writer, List<PipelineService> services)
             throws Exception {
         while (true) {
             try {
                 return writer.result().get(200, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                for (ConsumingService<?> service : services) {
+                for (PipelineService service : services) {
                     if (service.failure() != null) {
                         throw new IllegalStateException(service.getClass().getSimpleName() + " failed: "
                                 + service.failure().getMessage(), service.failure());

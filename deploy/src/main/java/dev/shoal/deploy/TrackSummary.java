@@ -1,5 +1,7 @@
 package dev.shoal.deploy;
 
+import dev.shoal.core.proto.ModelRelease;
+import dev.shoal.core.proto.TrainingMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,11 +19,42 @@ record TrackSummary(String video, String session, int animals, int width, int he
                     long frames, long rows, double blobsPerFrame, double framesWithAllAnimals,
                     Map<String, Long> framesByBlobCount, double wallSeconds, double processingFps,
                     double realTimeFactor, boolean embeddedBroker, double brokerStartSeconds, Stages stageSeconds,
-                    double latencyP50Ms, double latencyP99Ms, long globalFragments, String identities) {
+                    double latencyP50Ms, double latencyP99Ms, long globalFragments, Identities identities) {
 
     /** Busy time per stage, seconds. */
-    record Stages(double ingestDecode, double segmenter, double identifier, double writer) {
+    record Stages(double ingestDecode, double segmenter, double trainer, double identifier, double writer) {
     }
+
+    /**
+     * Where the identities came from: the last model the trainer released (version 0 and method
+     * "provisional" when identities are fragment ids), its training figures, and the identifier's work.
+     */
+    record Identities(long modelVersion, String method, String note, long trainingImages, int globalFragmentsUsed,
+                      double validationAccuracy, double trainingSeconds, long cropsScored, long correctionsPublished,
+                      long correctionsApplied) {
+
+        static Identities of(ModelRelease last, long cropsScored, long correctionsPublished, long correctionsApplied) {
+            if (last == null || last.getOnnx().isEmpty()) {
+                return new Identities(0, "provisional", last == null ? "no model was released"
+                        : last.getNote(), 0, 0, 0, 0, cropsScored, correctionsPublished, correctionsApplied);
+            }
+            TrainingMetrics m = last.getMetrics();
+            return new Identities(last.getVersion(), m.getMethod(), last.getNote(), m.getImages(),
+                    m.getGlobalFragments(), m.getValidationAccuracy(), m.getTrainingSeconds(), cropsScored,
+                    correctionsPublished, correctionsApplied);
+        }
+
+        String describe() {
+            return modelVersion == 0 ? "identities provisional (fragment ids): " + note
+                    : String.format(Locale.ROOT, "identities from model v%d (%s, %d images from %d global fragments,"
+                            + " validation accuracy %.2f%%, %.1f s training); %d crops scored, %d corrections",
+                    modelVersion, method, trainingImages, globalFragmentsUsed, 100 * validationAccuracy,
+                    trainingSeconds, cropsScored, correctionsApplied);
+        }
+    }
+
+    static final Identities PROVISIONAL = new Identities(0, "provisional",
+            "identification crops are off (--crop-size 0)", 0, 0, 0, 0, 0, 0, 0);
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -29,13 +62,12 @@ record TrackSummary(String video, String session, int animals, int width, int he
 
     TrackSummary(String video, String session, int animals, int width, int height, double videoFps,
                  TrajectoryStats stats, double wallSeconds, double brokerStartSeconds, boolean embeddedBroker,
-                 Stages stages, long globalFragments) {
+                 Stages stages, long globalFragments, Identities identities) {
         this(video, session, animals, width, height, videoFps, stats.frames(), stats.rows(),
                 stats.meanTracksPerFrame(), stats.fractionWithExactly(animals), byCount(stats), wallSeconds,
                 stats.frames() / wallSeconds,
                 videoFps > 0 ? stats.frames() / videoFps / wallSeconds : 0, embeddedBroker, brokerStartSeconds,
-                stages, stats.latencyMillis(0.5), stats.latencyMillis(0.99), globalFragments,
-                "provisional: identity = fragment id (no identity model yet)");
+                stages, stats.latencyMillis(0.5), stats.latencyMillis(0.99), globalFragments, identities);
     }
 
     private static Map<String, Long> byCount(TrajectoryStats stats) {
@@ -57,9 +89,10 @@ record TrackSummary(String video, String session, int animals, int width, int he
         return String.format(Locale.ROOT,
                 "tracked %d frames (%dx%d) in %.1f s: %.0f fps, %.1fx real time; %.2f blobs/frame, %.1f%% of frames"
                         + " with all %d animals; %d global fragments; capture-to-trajectory latency p50 %.0f ms,"
-                        + " p99 %.0f ms%s",
+                        + " p99 %.0f ms%s; %s",
                 frames, width, height, wallSeconds, processingFps, realTimeFactor, blobsPerFrame,
                 100 * framesWithAllAnimals, animals, globalFragments, latencyP50Ms, latencyP99Ms,
-                embeddedBroker ? String.format(Locale.ROOT, "; embedded broker started in %.1f s", brokerStartSeconds) : "");
+                embeddedBroker ? String.format(Locale.ROOT, "; embedded broker started in %.1f s", brokerStartSeconds) : "",
+                identities.describe());
     }
 }

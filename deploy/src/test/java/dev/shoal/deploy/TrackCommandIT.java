@@ -63,7 +63,7 @@ class TrackCommandIT {
         assertTrue(summary.get("stage_seconds").has("segmenter"));
         assertEquals(1, summary.get("global_fragments").asLong(), "four ellipses apart all along");
         try (var files = Files.list(out)) {
-            assertEquals(Set.of("trajectories.csv", "summary.json", "trajectories.png"),
+            assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
         }
     }

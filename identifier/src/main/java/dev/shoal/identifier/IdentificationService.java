@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.PipelineService;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.proto.Blob;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * <p>Its own poll loop rather than {@code ConsumingService}: it reads two topics and must wake up
  * for the micro-batch deadline, and it commits offsets only once their frames are published.
  */
-public final class IdentificationService implements Runnable {
+public final class IdentificationService implements PipelineService {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentificationService.class);
     public static final String GROUP = "shoal-identifier";
@@ -463,17 +464,18 @@ public final class IdentificationService implements Runnable {
         }
     }
 
-    /** Asks the loop to end after the batch in hand; returns at once. */
+    @Override
     public void stop() {
         running = false;
         consumer.wakeup();
     }
 
+    @Override
     public void awaitStopped() throws InterruptedException {
         stopped.await();
     }
 
-    /** The error that ended the loop, or null. */
+    @Override
     public Throwable failure() {
         return failure;
     }
@@ -490,7 +492,7 @@ public final class IdentificationService implements Runnable {
         return correctionsPublished;
     }
 
-    /** Time spent handling records so far. */
+    @Override
     public long busyNanos() {
         return busyNanos;
     }

@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * order, and commits after each batch (at-least-once). Runs on its own thread until {@link #stop()}.
  * Subclasses may {@link #rewind rewind} a partition, for example to re-read frames after a warm-up.
  */
-public abstract class ConsumingService<V> implements Runnable {
+public abstract class ConsumingService<V> implements PipelineService {
 
     private final String topic;
     private final Consumer<String, V> consumer;
@@ -113,13 +113,13 @@ public abstract class ConsumingService<V> implements Runnable {
         }
     }
 
-    /** Asks the loop to end after the record in hand; returns at once. */
+    @Override
     public final void stop() {
         running = false;
         consumer.wakeup();
     }
 
-    /** Waits until the loop has ended and closed its consumer and outputs. */
+    @Override
     public final void awaitStopped() throws InterruptedException {
         stopped.await();
     }
@@ -130,11 +130,12 @@ public abstract class ConsumingService<V> implements Runnable {
     }
 
     /** Time spent in {@link #handle} so far. */
+    @Override
     public final long busyNanos() {
         return busyNanos;
     }
 
-    /** The error that ended the loop, or null. */
+    @Override
     public final Throwable failure() {
         return failure;
     }
