@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * Reads per-frame animal positions from a CSV file with a header line: the arena truth, shoal's
  * trajectories.csv, or any CSV whose columns are named by {@link PointColumns} (e.g. SLEAP exports
  * with {@code track_id, thorax_x, thorax_y}). Rows whose x or y is NaN or empty are missing
- * animals and are skipped; other columns are ignored. One identity twice in a frame is bad input.
+ * animals and are skipped; other columns are ignored. In shoal's own trajectories.csv (it has
+ * {@code fragment} and {@code interpolated} columns) identity 0 marks a position no identity was
+ * given to, so those rows are skipped too. One identity twice in a frame is bad input.
  */
 public final class PointSeriesReader {
 
@@ -34,6 +36,7 @@ public final class PointSeriesReader {
         int touchingCol = columns.touching() == null ? names.indexOf("touching")
                 : require(header, names, columns.touching(), columns.optionPrefix() + "-touching");
         String touchingName = touchingCol < 0 ? null : names.get(touchingCol);
+        boolean shoalTrajectories = names.contains("fragment") && names.contains("interpolated");
 
         NavigableMap<Long, List<PointObservation>> frames = new TreeMap<>();
         Map<String, Integer> identityIndex = new HashMap<>();
@@ -45,7 +48,7 @@ public final class PointSeriesReader {
             double x = row.numberOrNaN(xCol, columns.x());
             double y = row.numberOrNaN(yCol, columns.y());
             boolean touching = touchingCol >= 0 && row.flag(touchingCol, touchingName);
-            if (Double.isNaN(x) || Double.isNaN(y)) {
+            if (Double.isNaN(x) || Double.isNaN(y) || shoalTrajectories && label.equals("0")) {
                 continue;
             }
             int identity = identityIndex.computeIfAbsent(label, l -> {

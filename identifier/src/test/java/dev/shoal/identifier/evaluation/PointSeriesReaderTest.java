@@ -40,6 +40,15 @@ class PointSeriesReaderTest {
     }
 
     @Test
+    void skipsUnidentifiedRowsOfShoalTrajectoriesOnly() throws IOException {
+        String header = "frame,time_s,identity,x,y,angle,confidence,fragment,interpolated\n";
+        Path file = write("trajectories.csv", header + "0,0,1,5,5,0,1,3,0\n0,0,0,9,9,0,0,4,0\n0,0,0,12,12,0,0,5,0\n");
+        FrameSeries<PointObservation> s = PointSeriesReader.read(file, PointColumns.shoalDefaults("--tracks"));
+        assertEquals(1, s.size(), "the two unidentified positions are not identity '0'");
+        assertEquals(List.of("1"), s.identities());
+    }
+
+    @Test
     void mapsSleapColumnsAndSkipsNanRows() throws IOException {
         Path file = write("sleap.csv", "frame,track_id,track_name,thorax_x,thorax_y\n0,0,female,1,2\n0,1,male,nan,nan\n1,1,male,3,4\n");
         FrameSeries<PointObservation> s = PointSeriesReader.read(file,
