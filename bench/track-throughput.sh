@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of `shoal track` on a generated arena video, with FFmpeg decoding the same file alone
-# (`shoal probe`) as the baseline, measured in the same run. Prints both and their ratio.
+# (`shoal probe`) as the baseline, measured in the same run. Prints both, their ratio, and the
+# identity metrics of the result against the arena truth (`shoal eval`).
 #   bench/track-throughput.sh [ANIMALS] [FRAMES] [SIZE]     (default 10 3000 1024)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,3 +23,5 @@ echo "== baseline: FFmpeg decode alone"
 echo "== shoal track"
 /usr/bin/time -v "$shoal" track "$video_dir/video.mkv" --animals "$animals" --out "$work/tracked-$animals-$frames-$size" \
   2> >(grep -E "tracked|Maximum resident|Elapsed" >&2)
+echo "== identities against the arena's ground truth"
+"$shoal" eval "$video_dir/truth.csv" "$work/tracked-$animals-$frames-$size/trajectories.csv" --radius 10 | sed -n 5,14p

@@ -92,7 +92,7 @@ final class TrackJob {
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TrainerService trainer = learn ? new TrainerService(settings, TrainerService.GROUP + "-" + session, ends,
-                TrainerService.Settings.defaults(animals, workDir.resolve("shoal-trainer")), registry, null) : null;
+                TrainerService.Settings.defaults(animals, workDir.resolve("shoal-trainer")), registry, progress) : null;
         IdentificationService identification = learn ? new IdentificationService(settings,
                 IdentificationService.GROUP + "-" + session, ends,
                 IdentificationService.Options.defaults(animals, warmUp.cropSize())) : null;

@@ -64,10 +64,13 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         /**
          * The light network (measured at 52x52 on 10 synthetic identities: as accurate as idtracker.ai's,
          * 333 vs 124 images/s on one PyTorch thread), classic method, 1 GiB per session, republish at +25%.
+         * Batches of 32 at learning rate 0.003, at most 25 epochs with patience 3: on the 8-animal arena
+         * this reached the same identities as batches of 64 at 0.001 for 100 epochs in a third of the time.
          */
         public static Settings defaults(int animals, Path storeRoot) {
             return new Settings(animals, storeRoot, 1L << 30, IdentityAccumulator.Options.defaults(
-                    TrainingOptions.defaults(), IdentityNetwork.Architecture.LIGHT), 0.25);
+                    TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f).withMaxEpochs(25).withPatience(3),
+                    IdentityNetwork.Architecture.LIGHT), 0.25);
         }
     }
 

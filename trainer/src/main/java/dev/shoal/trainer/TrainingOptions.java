@@ -72,6 +72,10 @@ public record TrainingOptions(int batchSize, int maxEpochs, int patience, double
         return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, newSeed, progressPeriod, method, pairWeight);
     }
 
+    public TrainingOptions withLearningRate(float rate) {
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, rate, seed, progressPeriod, method, pairWeight);
+    }
+
     public TrainingOptions withBatchSize(int images) {
         return new TrainingOptions(images, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
     }
