@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where a command writes its results. */
-final class OutputDirectory {
+public final class OutputDirectory {
 
     private OutputDirectory() {
     }
 
     /** Creates {@code dir} if needed and proves it writable, or fails naming the option. */
-    static void requireWritable(String option, Path dir) {
+    public static void requireWritable(String option, Path dir) {
         try {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));

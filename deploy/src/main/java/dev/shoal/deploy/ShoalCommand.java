@@ -1,6 +1,7 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.deploy.bench.BenchCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
         subcommands = {TrackCommand.class, SimulateCommand.class, EvalCommand.class, ProbeCommand.class,
-                IngestCommand.class, ReplayCommand.class})
+                IngestCommand.class, ReplayCommand.class, BenchCommand.class})
 public final class ShoalCommand implements Runnable {
 
     /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */

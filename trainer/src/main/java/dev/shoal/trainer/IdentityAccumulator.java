@@ -17,12 +17,15 @@ import java.util.Set;
  *
  * <p>The first step labels the global fragment whose shortest fragment is longest (its fragments get
  * identities 0..N-1 in their order) and trains the network on it. Each later step scores every global
- * fragment not accepted yet and accepts it when (a) every fragment not yet identified is certain
- * (idtracker.ai's certainty of a fragment: from the share of its images voting for each identity and
- * the median probabilities, the lead of the best identity over the second), (b) the assignment of
- * fragments to identities that maximises the summed log-probabilities, with already identified
- * fragments held to their identity, gives every new fragment the identity it prefers on its own, so
- * no two fragments claim one identity, and (c) it agrees with the identities already accepted. The
+ * fragment not accepted yet. Its fragments identified already hold their identities, and the new
+ * ones share the identities left free (all N animals are in a global fragment): a single new
+ * fragment takes the last free identity; several are accepted when (a) each is certain among the
+ * free identities (idtracker.ai's certainty of a fragment: from the share of its images voting for
+ * each identity and the median probabilities, the lead of the best identity over the second), and
+ * (b) the assignment of new fragments to free identities that maximises the summed
+ * log-probabilities gives each the identity it prefers, so no two claim one identity. A pass over
+ * the candidates repeats while it accepts something, since each acceptance identifies fragments
+ * that other candidates share. The
  * accepted fragments' images join the training set and the network is trained again from its
  * previous weights. Accumulation ends when the accepted images reach {@code stopShare} of the stored
  * images, or when a step accepts nothing.
@@ -225,7 +228,11 @@ public final class IdentityAccumulator implements AutoCloseable {
         return shortest;
     }
 
-    /** Scores the candidates, longest shortest fragment first, accepting each that passes; returns how many. */
+    /**
+     * Scores the candidates, longest shortest fragment first, accepting each that passes, and goes
+     * over the rest again while a pass accepts something (an accepted global fragment identifies
+     * fragments that later candidates share); returns how many were accepted.
+     */
     private int accept(GlobalFragmentStore.Snapshot snapshot) {
         List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
         for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
@@ -237,66 +244,147 @@ public final class IdentityAccumulator implements AutoCloseable {
         candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
         Map<Long, FragmentScore> scores = new HashMap<>();
         int accepted = 0;
-        for (GlobalFragmentStore.StoredGlobal g : candidates) {
-            int[] assignment = assignment(snapshot, g, scores);
-            if (assignment != null) {
-                long[] ids = g.fragmentIds();
-                for (int i = 0; i < ids.length; i++) {
-                    identities.putIfAbsent(ids[i], assignment[i]);
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (var it = candidates.iterator(); it.hasNext(); ) {
+                GlobalFragmentStore.StoredGlobal g = it.next();
+                int[] assignment = assignment(snapshot, g, scores);
+                if (assignment != null) {
+                    long[] ids = g.fragmentIds();
+                    for (int i = 0; i < ids.length; i++) {
+                        identities.putIfAbsent(ids[i], assignment[i]);
+                    }
+                    acceptedGlobals.add(g.id());
+                    it.remove();
+                    accepted++;
+                    progress = true;
                 }
-                acceptedGlobals.add(g.id());
-                accepted++;
             }
         }
         return accepted;
     }
 
-    /** The identity of each fragment of the global fragment when it can be accepted, else null. */
+    /**
+     * The identity of each fragment of the global fragment when it can be accepted, else null.
+     * Fragments identified already keep their identity, and since all N animals are in a global
+     * fragment, the new fragments share the identities left free: one new fragment takes the last
+     * free identity; several are scored among the free identities only, each must be certain among
+     * them and get the one it prefers, with no two taking the same.
+     */
     private int[] assignment(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredGlobal g,
-                     Map<Long, FragmentScore> scores) {
+                             Map<Long, FragmentScore> scores) {
         long[] ids = g.fragmentIds();
         int n = ids.length;
-        double[] cost = new double[n * animals];
-        FragmentScore[] own = new FragmentScore[n];
+        int[] assignment = new int[n];
+        boolean[] taken = new boolean[animals];
+        List<Integer> open = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Integer known = identities.get(ids[i]);
-            if (known != null) {
-                Arrays.fill(cost, i * animals, (i + 1) * animals, Double.POSITIVE_INFINITY);
-                cost[i * animals + known] = 0;
-                continue;
-            }
-            FragmentScore score = scores.computeIfAbsent(ids[i], id -> score(snapshot, snapshot.fragment(id)));
-            if (score.certainty() <= options.certaintyThreshold()) {
+            if (known == null) {
+                open.add(i);
+            } else if (taken[known]) {
                 return null;
-            }
-            own[i] = score;
-            for (int c = 0; c < animals; c++) {
-                cost[i * animals + c] = -score.logProbabilities()[c];
+            } else {
+                taken[known] = true;
+                assignment[i] = known;
             }
         }
-        int[] assignment = new int[n];
-        if (solver.solve(cost, n, animals, assignment) < n) {
+        int[] free = new int[open.size()];
+        int f = 0;
+        for (int c = 0; c < animals && f < free.length; c++) {
+            if (!taken[c]) {
+                free[f++] = c;
+            }
+        }
+        if (f != open.size()) {
             return null;
         }
-        for (int i = 0; i < n; i++) {
-            if (own[i] != null && assignment[i] != own[i].best()) {
+        if (open.size() == 1) {
+            assignment[open.get(0)] = free[0];
+            return assignment;
+        }
+        int m = open.size();
+        double[] cost = new double[m * m];
+        int[] preferred = new int[m];
+        for (int k = 0; k < m; k++) {
+            FragmentScore score = scores.computeIfAbsent(ids[open.get(k)], id -> score(snapshot, snapshot.fragment(id)));
+            FragmentScore.Among among = score.among(free);
+            if (among.certainty() <= options.certaintyThreshold()) {
                 return null;
             }
+            preferred[k] = among.best();
+            for (int j = 0; j < m; j++) {
+                cost[k * m + j] = -among.logProbabilities()[j];
+            }
+        }
+        int[] chosen = new int[m];
+        if (solver.solve(cost, m, m, chosen) < m) {
+            return null;
+        }
+        for (int k = 0; k < m; k++) {
+            if (chosen[k] != preferred[k]) {
+                return null;
+            }
+            assignment[open.get(k)] = free[chosen[k]];
         }
         return assignment;
     }
 
-    /** Summed log-probabilities, preferred identity and certainty of a fragment under the current network. */
-    private record FragmentScore(double[] logProbabilities, int best, double certainty) {
+    /** Each image's log-probability per identity under the current network. */
+    private record FragmentScore(float[][] logProbabilities) {
+
+        /** Summed log-probabilities, preferred identity and certainty among some identities only. */
+        record Among(double[] logProbabilities, int best, double certainty) {
+        }
+
+        /**
+         * Scores among {@code identities} (indexes into them in the result): each image's
+         * probabilities renormalised over those identities, as if the others could not be it.
+         */
+        Among among(int[] identities) {
+            int k = identities.length;
+            int images = logProbabilities.length;
+            double[] logSum = new double[k];
+            int[] votes = new int[k];
+            float[][] probabilities = new float[k][images];
+            for (int i = 0; i < images; i++) {
+                float[] row = logProbabilities[i];
+                double max = Double.NEGATIVE_INFINITY;
+                int argmax = 0;
+                for (int j = 0; j < k; j++) {
+                    if (row[identities[j]] > max) {
+                        max = row[identities[j]];
+                        argmax = j;
+                    }
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += Math.exp(row[identities[j]] - max);
+                }
+                double logNorm = max + Math.log(sum);
+                for (int j = 0; j < k; j++) {
+                    double logP = row[identities[j]] - logNorm;
+                    logSum[j] += logP;
+                    probabilities[j][i] = (float) Math.exp(logP);
+                }
+                votes[argmax]++;
+            }
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                if (logSum[j] > logSum[best]) {
+                    best = j;
+                }
+            }
+            return new Among(logSum, best, certainty(votes, probabilities, images));
+        }
     }
 
     private FragmentScore score(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredFragment fragment) {
         int pixels = network.pixels();
         int crops = fragment.crops();
         byte[] crop = new byte[pixels];
-        double[] logSum = new double[animals];
-        int[] votes = new int[animals];
-        float[][] probabilities = new float[animals][crops];
+        float[][] logProbabilities = new float[crops][animals];
         for (int from = 0; from < crops; from += SCORING_BATCH) {
             int batch = Math.min(SCORING_BATCH, crops - from);
             float[] inputs = new float[batch * pixels];
@@ -307,12 +395,8 @@ public final class IdentityAccumulator implements AutoCloseable {
             float[] logits = model.logits(inputs, batch);
             for (int i = 0; i < batch; i++) {
                 double max = Double.NEGATIVE_INFINITY;
-                int argmax = 0;
                 for (int c = 0; c < animals; c++) {
-                    if (logits[i * animals + c] > max) {
-                        max = logits[i * animals + c];
-                        argmax = c;
-                    }
+                    max = Math.max(max, logits[i * animals + c]);
                 }
                 double sum = 0;
                 for (int c = 0; c < animals; c++) {
@@ -320,20 +404,11 @@ public final class IdentityAccumulator implements AutoCloseable {
                 }
                 double logNorm = max + Math.log(sum);
                 for (int c = 0; c < animals; c++) {
-                    double logP = logits[i * animals + c] - logNorm;
-                    logSum[c] += logP;
-                    probabilities[c][from + i] = (float) Math.exp(logP);
+                    logProbabilities[from + i][c] = (float) (logits[i * animals + c] - logNorm);
                 }
-                votes[argmax]++;
             }
         }
-        int best = 0;
-        for (int c = 1; c < animals; c++) {
-            if (logSum[c] > logSum[best]) {
-                best = c;
-            }
-        }
-        return new FragmentScore(logSum, best, certainty(votes, probabilities, crops));
+        return new FragmentScore(logProbabilities);
     }
 
     /**

@@ -105,6 +105,7 @@ public final class IdentityTrainer {
         int[] batchImages = new int[options.batchSize()];
         float[] inputs = new float[options.batchSize() * network.pixels()];
         float[] labels = new float[options.batchSize()];
+        Random turns = new Random(options.seed());
 
         int epochs = 0;
         int bestEpoch = 0;
@@ -128,7 +129,7 @@ public final class IdentityTrainer {
                 long stepStart = System.nanoTime();
                 for (int n = sampler.next(batchImages); n > 0; n = sampler.next(batchImages)) {
                     try (NDManager scope = trainer.getManager().newSubManager()) {
-                        NDList batch = batch(scope, network, images, batchImages, 0, n, inputs, labels);
+                        NDList batch = batch(scope, network, images, batchImages, 0, n, inputs, labels, turns);
                         try (GradientCollector collector = trainer.newGradientCollector()) {
                             NDArray logits = trainer.forward(new NDList(batch.get(0))).singletonOrThrow();
                             NDArray loss = loss(scope, images, batchImages, n, logits, labels);
@@ -231,18 +232,36 @@ public final class IdentityTrainer {
         return images.coexist(fa, fb) ? 0 : -1;
     }
 
-    /** Fills inputs and labels (-1 for an unlabelled image, or one held out for validation) for a batch. */
+    /**
+     * Fills inputs and labels (-1 for an unlabelled image, or one held out for validation) for a batch.
+     * With {@code turns}, each image is turned by 180 degrees half of the time: crops are aligned on the
+     * body's long axis without telling head from tail, and an animal often keeps its heading for a
+     * whole fragment, so without this a network learns one fragment's orientation and misses the
+     * same animal facing the other way.
+     */
     private static NDList batch(NDManager scope, IdentityNetwork network, TrainingImages images, int[] indices,
-                                int from, int n, float[] inputs, float[] labels) {
+                                int from, int n, float[] inputs, float[] labels, Random turns) {
         int pixels = network.pixels();
         for (int i = 0; i < n; i++) {
             int index = indices[from + i];
             images.scaleInto(index, inputs, i * pixels);
             labels[i] = images.label(index);
+            if (turns != null && turns.nextBoolean()) {
+                turnHalfway(inputs, i * pixels, pixels);
+            }
         }
         NDArray x = scope.create(FloatBuffer.wrap(inputs, 0, n * pixels), network.inputShape(n));
         NDArray y = scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
         return new NDList(x, y);
+    }
+
+    /** A square image turned by 180 degrees is its pixels in reverse order. */
+    private static void turnHalfway(float[] image, int offset, int pixels) {
+        for (int a = offset, b = offset + pixels - 1; a < b; a++, b--) {
+            float t = image[a];
+            image[a] = image[b];
+            image[b] = t;
+        }
     }
 
     private Evaluation evaluate(Trainer trainer, IdentityNetwork network, TrainingImages crops, int[] indices,
@@ -252,7 +271,7 @@ public final class IdentityTrainer {
         for (int from = 0; from < indices.length; from += options.batchSize()) {
             int n = Math.min(options.batchSize(), indices.length - from);
             try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDList batch = batch(scope, network, crops, indices, from, n, inputs, labels);
+                NDList batch = batch(scope, network, crops, indices, from, n, inputs, labels, null);
                 NDList predictions = trainer.evaluate(new NDList(batch.get(0)));
                 lossSum += trainer.getLoss().evaluate(new NDList(batch.get(1)), predictions).getFloat() * n;
                 long[] predicted = predictions.singletonOrThrow().argMax(1).toLongArray();

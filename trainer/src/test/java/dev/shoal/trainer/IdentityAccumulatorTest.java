@@ -62,6 +62,39 @@ class IdentityAccumulatorTest {
         }
     }
 
+    @Test
+    void identifiesByEliminationTheFragmentsThatJoinAlreadyIdentifiedOnes() {
+        int animals = 4;
+        // Texture 4 belongs to no animal: a network trained on animals 0..3 cannot be certain of it.
+        SpottedCrops textures = new SpottedCrops(CROP, animals + 1, 21);
+        Random random = new Random(7);
+        GlobalFragment first = global(1, textures, random, 60, new long[] {20, 21, 22, 23}, new int[] {0, 1, 2, 3});
+        // After a crossing of animals 3 and 0, fragments 30 and 31 continue them; global fragment 2 holds
+        // 30 beside three identified fragments, global fragment 3 then holds 31 beside identified ones.
+        GlobalFragment second = global(2, textures, random, 40, new long[] {20, 21, 22, 30}, new int[] {0, 1, 2, 3});
+        GlobalFragment third = global(3, textures, random, 30, new long[] {31, 21, 22, 30}, new int[] {4, 1, 2, 3});
+        // Two new fragments among two free identities: scored among those two only.
+        GlobalFragment fourth = global(4, textures, random, 30, new long[] {40, 41, 22, 30}, new int[] {1, 0, 2, 3});
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 24);
+             IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP,
+                     IdentityAccumulator.Options.defaults(TRAINING, IdentityNetwork.Architecture.LIGHT), null)) {
+            store.add(first);
+            store.add(second);
+            store.add(third);
+            store.add(fourth);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                accumulator.step(snapshot);
+                IdentityAccumulator.Step step = accumulator.step(snapshot);
+                assertEquals(3, step.accepted(), "global fragments 2, 3 and 4 in one step: " + accumulator.acceptedGlobals());
+                Map<Long, Integer> identities = accumulator.identities();
+                assertEquals(3, identities.get(30L));
+                assertEquals(0, identities.get(31L), "the one identity left free, whatever the network makes of it");
+                assertEquals(1, identities.get(40L));
+                assertEquals(0, identities.get(41L));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TrainingMethod.class)
     void accumulatesCorrectIdentitiesAndClassifiesHeldOutCrops(TrainingMethod method) {
