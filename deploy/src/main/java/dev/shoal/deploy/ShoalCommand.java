@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
         subcommands = {TrackCommand.class, SimulateCommand.class, EvalCommand.class, ProbeCommand.class,
-                IngestCommand.class, ReplayCommand.class, BenchCommand.class})
+                IngestCommand.class, ReplayCommand.class, AnnotateCommand.class, BenchCommand.class})
 public final class ShoalCommand implements Runnable {
 
     /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */

@@ -61,12 +61,12 @@ final class TrajectoryPlot {
     }
 
     /** A point in 1/16 pixel units, for OpenCV's sub-pixel drawing (shift 4). */
-    private static Point point(double x, double y) {
+    static Point point(double x, double y) {
         return new Point((int) Math.round(x * 16), (int) Math.round(y * 16));
     }
 
     /** A saturated colour spread around the hue circle by the golden angle, stable per identity. */
-    private static Scalar colour(long identity) {
+    static Scalar colour(long identity) {
         double hue = (identity * 0.618033988749895) % 1.0;
         double[] rgb = new double[3];
         for (int i = 0; i < 3; i++) {
