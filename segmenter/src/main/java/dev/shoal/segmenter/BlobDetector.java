@@ -2,7 +2,13 @@ package dev.shoal.segmenter;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32S;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CMP_GT;
+import static org.bytedeco.opencv.global.opencv_core.CMP_LT;
 import static org.bytedeco.opencv.global.opencv_core.absdiff;
+import static org.bytedeco.opencv.global.opencv_core.add;
+import static org.bytedeco.opencv.global.opencv_core.bitwise_and;
+import static org.bytedeco.opencv.global.opencv_core.bitwise_not;
+import static org.bytedeco.opencv.global.opencv_core.compare;
 import static org.bytedeco.opencv.global.opencv_core.subtract;
 import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_ELLIPSE;
 import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_OPEN;
@@ -21,6 +27,7 @@ import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
@@ -45,6 +52,10 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat stats = new Mat();
     private final Mat centroids = new Mat();
     private final Mat kernel;
+    /** All ones, made at the first refresh. */
+    private Mat step;
+    private final Mat still = new Mat();
+    private final Mat towards = new Mat();
     private int threshold;
     /** Two label images used in turn, so the previous frame's stays valid for the linker. */
     private final int[][] labelBuffers;
@@ -149,6 +160,38 @@ public final class BlobDetector implements AutoCloseable {
         return new double[] {angle, elongation};
     }
 
+    /**
+     * Moves the background one grey level towards the last segmented frame wherever that frame
+     * showed no foreground: repeated over a sparse sample of frames, a running median (McFarlane and
+     * Schofield's approximate median) that follows slow lighting drift and never learns an animal.
+     */
+    public void refreshBackground() {
+        if (step == null) {
+            try (Scalar one = new Scalar(1)) {
+                step = new Mat(height, width, CV_8UC1, one);
+            }
+        }
+        bitwise_not(foreground, still);
+        compare(frame, background, towards, CMP_GT);
+        bitwise_and(towards, still, towards);
+        add(background, step, background, towards, -1);
+        compare(frame, background, towards, CMP_LT);
+        bitwise_and(towards, still, towards);
+        subtract(background, step, background, towards, -1);
+    }
+
+    /** A copy of the background in use (GRAY8, row-major). */
+    public byte[] background() {
+        byte[] copy = new byte[width * height];
+        background.data().get(copy);
+        return copy;
+    }
+
+    /** The background in use, in native memory. */
+    Mat backgroundImage() {
+        return background;
+    }
+
     /** The last segmented frame, in native memory. */
     Mat frameImage() {
         return frame;
@@ -177,5 +220,10 @@ public final class BlobDetector implements AutoCloseable {
         if (kernel != null) {
             kernel.close();
         }
+        if (step != null) {
+            step.close();
+        }
+        still.close();
+        towards.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.shoal.segmenter;
 
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32SC1;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
@@ -31,7 +30,6 @@ public final class IdentificationCropper implements AutoCloseable {
     private final int height;
     private final int size;
     private final double scale;
-    private final Mat background;
     private final Mat mask = new Mat();
     private final Mat warpedFrame = new Mat();
     private final Mat warpedMask = new Mat();
@@ -43,7 +41,7 @@ public final class IdentificationCropper implements AutoCloseable {
      * @param size       side of the crop in pixels (52 in idtracker.ai)
      * @param bodyLength the session's typical body length in frame pixels
      */
-    public IdentificationCropper(int width, int height, byte[] background, int size, double bodyLength) {
+    public IdentificationCropper(int width, int height, int size, double bodyLength) {
         if (size < 8) {
             throw new IllegalArgumentException("crop size " + size + " is below 8 pixels");
         }
@@ -54,8 +52,6 @@ public final class IdentificationCropper implements AutoCloseable {
         this.height = height;
         this.size = size;
         this.scale = size / (SPAN_BODY_LENGTHS * bodyLength);
-        this.background = new Mat(height, width, CV_8UC1);
-        this.background.data().put(background, 0, width * height);
     }
 
     /** The body length of an ellipse with the blob's area and elongation: 2 sqrt(area * elongation / pi). */
@@ -65,7 +61,8 @@ public final class IdentificationCropper implements AutoCloseable {
 
     /**
      * The identification image of {@code blob} in the frame {@code detector} segmented last, read
-     * from the detector's own native frame and label images (no copy of either): size x size GRAY8.
+     * from the detector's own native frame, label and background images (no copy of any; the
+     * background may have been refreshed since the last frame): size x size GRAY8.
      */
     public byte[] crop(BlobDetector detector, DetectedBlob blob) {
         Mat frame = detector.frameImage();
@@ -94,7 +91,7 @@ public final class IdentificationCropper implements AutoCloseable {
         try (Rect region = new Rect(left, top, right - left, bottom - top);
              Mat frameRegion = frame.apply(region);
              Mat labelRegion = labels.apply(region);
-             Mat backgroundRegion = background.apply(region);
+             Mat backgroundRegion = detector.backgroundImage().apply(region);
              Size out = new Size(size, size);
              Scalar zero = new Scalar(0)) {
             try (IntIndexer value = labelValue.createIndexer()) {
@@ -118,7 +115,6 @@ public final class IdentificationCropper implements AutoCloseable {
 
     @Override
     public void close() {
-        background.close();
         mask.close();
         warpedFrame.close();
         warpedMask.close();
