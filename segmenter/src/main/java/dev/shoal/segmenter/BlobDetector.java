@@ -48,7 +48,9 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat background;
     private final Mat difference = new Mat();
     private final Mat foreground = new Mat();
-    private final Mat labels = new Mat();
+    /** Two label images used in turn, so the previous frame's stays valid for the linker. */
+    private final Mat[] labels = {new Mat(), new Mat()};
+    private int current;
     private final Mat stats = new Mat();
     private final Mat centroids = new Mat();
     private final Mat kernel;
@@ -57,9 +59,6 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat still = new Mat();
     private final Mat towards = new Mat();
     private int threshold;
-    /** Two label images used in turn, so the previous frame's stays valid for the linker. */
-    private final int[][] labelBuffers;
-    private long segmented;
 
     public BlobDetector(int width, int height, byte[] background, SegmentationSettings settings) {
         this.width = width;
@@ -70,7 +69,6 @@ public final class BlobDetector implements AutoCloseable {
         this.background = new Mat(height, width, CV_8UC1);
         this.background.data().put(background, 0, width * height);
         this.threshold = settings.threshold();
-        this.labelBuffers = new int[2][width * height];
         int r = settings.openingRadius();
         this.kernel = r > 0 ? getStructuringElement(MORPH_ELLIPSE, new Size(2 * r + 1, 2 * r + 1)) : null;
     }
@@ -82,8 +80,8 @@ public final class BlobDetector implements AutoCloseable {
 
     /**
      * Segments one GRAY8 frame read from {@code gray}'s position (width * height bytes, row-major),
-     * copied once into native memory. The returned label image is reused by the call after next:
-     * enough for linking each frame to the one before it.
+     * copied once into native memory. The returned label image is OpenCV's own (read in place, not
+     * copied) and is reused by the call after next: enough for linking each frame to the one before it.
      */
     public Segmentation segment(ByteBuffer gray) {
         if (gray.remaining() != width * height) {
@@ -106,10 +104,9 @@ public final class BlobDetector implements AutoCloseable {
         if (kernel != null) {
             morphologyEx(foreground, foreground, MORPH_OPEN, kernel);
         }
-        int n = connectedComponentsWithStats(foreground, labels, stats, centroids, 8, CV_32S);
-        int[] labelImage = labelBuffers[(int) (segmented++ & 1)];
-        IntBuffer buffer = labels.createBuffer();
-        buffer.get(labelImage);
+        current = 1 - current;
+        int n = connectedComponentsWithStats(foreground, labels[current], stats, centroids, 8, CV_32S);
+        IntBuffer labelImage = labels[current].createBuffer();
         List<DetectedBlob> blobs = new ArrayList<>();
         try (IntIndexer s = stats.createIndexer(); DoubleIndexer c = centroids.createIndexer()) {
             for (int label = 1; label < n; label++) {
@@ -130,19 +127,20 @@ public final class BlobDetector implements AutoCloseable {
     }
 
     /** Orientation and elongation from the component's central second moments. */
-    private double[] principalAxis(int[] labelImage, int label, int left, int top, int w, int h,
+    private double[] principalAxis(IntBuffer labelImage, int label, int left, int top, int w, int h,
                                    double cx, double cy) {
         double mu20 = 0;
         double mu02 = 0;
         double mu11 = 0;
-        // One pass over the bounding box of the label image already in hand; OpenCV's moments() would
-        // need a mask Mat per component.
+        // One pass over the bounding box of the label image already in hand (rows copied in bulk);
+        // OpenCV's moments() would need a mask Mat per component.
+        int[] labelRow = new int[w];
         for (int y = top; y < top + h; y++) {
             double dy = y - cy;
-            int row = y * width;
-            for (int x = left; x < left + w; x++) {
-                if (labelImage[row + x] == label) {
-                    double dx = x - cx;
+            labelImage.get(y * width + left, labelRow, 0, w);
+            for (int x = 0; x < w; x++) {
+                if (labelRow[x] == label) {
+                    double dx = left + x - cx;
                     mu20 += dx * dx;
                     mu02 += dy * dy;
                     mu11 += dx * dy;
@@ -199,7 +197,7 @@ public final class BlobDetector implements AutoCloseable {
 
     /** The last segmented frame's component labels (CV_32S), in native memory. */
     Mat labelImage() {
-        return labels;
+        return labels[current];
     }
 
     /** The threshold in use (the automatic one once the first frame has been segmented). */
@@ -214,7 +212,8 @@ public final class BlobDetector implements AutoCloseable {
         background.close();
         difference.close();
         foreground.close();
-        labels.close();
+        labels[0].close();
+        labels[1].close();
         stats.close();
         centroids.close();
         if (kernel != null) {

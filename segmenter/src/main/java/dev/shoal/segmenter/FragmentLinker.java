@@ -2,6 +2,7 @@ package dev.shoal.segmenter;
 
 import dev.shoal.segmenter.proto.LinkerState;
 import dev.shoal.segmenter.proto.PreviousBlob;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,22 +79,28 @@ public final class FragmentLinker {
      * scanned.
      */
     private void countOverlaps(Segmentation current, int[] onlyOverlap, int[] overlapCount, int[] previousOverlapCount) {
-        int[] now = current.labels();
-        int[] before = previous.labels();
+        IntBuffer now = current.labels();
+        IntBuffer before = previous.labels();
         int width = current.width();
         List<DetectedBlob> blobs = current.blobs();
         boolean[] seen = new boolean[previousOverlapCount.length];
+        // Rows are copied in bulk: reading the label images pixel by pixel through the buffers is slower.
+        int[] nowRow = new int[width];
+        int[] beforeRow = new int[width];
         for (int i = 0; i < blobs.size(); i++) {
             DetectedBlob blob = blobs.get(i);
             Arrays.fill(seen, false);
+            int w = blob.width();
             for (int y = blob.top(); y < blob.top() + blob.height(); y++) {
-                int row = y * width;
-                for (int x = blob.left(); x < blob.left() + blob.width(); x++) {
-                    int p = row + x;
-                    if (now[p] != blob.label() || before[p] == 0) {
+                int row = y * width + blob.left();
+                now.get(row, nowRow, 0, w);
+                before.get(row, beforeRow, 0, w);
+                for (int x = 0; x < w; x++) {
+                    int was = beforeRow[x];
+                    if (was == 0 || nowRow[x] != blob.label()) {
                         continue;
                     }
-                    int j = before[p] < previousIndexOfLabel.length ? previousIndexOfLabel[before[p]] : -1;
+                    int j = was < previousIndexOfLabel.length ? previousIndexOfLabel[was] : -1;
                     if (j >= 0 && !seen[j]) {
                         seen[j] = true;
                         onlyOverlap[i] = j;
@@ -114,7 +121,7 @@ public final class FragmentLinker {
         if (previous == null) {
             return state.build();
         }
-        int[] labels = previous.labels();
+        IntBuffer labels = previous.labels();
         int width = previous.width();
         for (int i = 0; i < previous.blobs().size(); i++) {
             DetectedBlob b = previous.blobs().get(i);
@@ -126,12 +133,12 @@ public final class FragmentLinker {
                 int row = y * width;
                 int x = b.left();
                 while (x < b.left() + b.width()) {
-                    if (labels[row + x] != b.label()) {
+                    if (labels.get(row + x) != b.label()) {
                         x++;
                         continue;
                     }
                     int start = x;
-                    while (x < b.left() + b.width() && labels[row + x] == b.label()) {
+                    while (x < b.left() + b.width() && labels.get(row + x) == b.label()) {
                         x++;
                     }
                     blob.addRuns(y).addRuns(start).addRuns(x - start);
@@ -162,7 +169,8 @@ public final class FragmentLinker {
                 }
             }
             // Components dropped as noise are 0 here, as unmatched labels were before: neither links.
-            linker.remember(new Segmentation(width, height, List.copyOf(blobs), labels, 0), new Links(fragments, crossing));
+            linker.remember(new Segmentation(width, height, List.copyOf(blobs), IntBuffer.wrap(labels), 0),
+                    new Links(fragments, crossing));
         }
         return linker;
     }
