@@ -56,7 +56,7 @@ public final class CheckpointTopic {
 
     /**
      * Reads the topic's committed records from the start to its end: the newest checkpoint of every
-     * session that has one, with its background and crops.
+     * session that has one, with its background and crops. Fails, naming the topic, when it is missing.
      */
     public static Map<String, StoredSession> load(KafkaSettings settings) {
         Map<String, SessionCheckpoint> checkpoints = new HashMap<>();
@@ -67,6 +67,10 @@ public final class CheckpointTopic {
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEGMENTER_STATE).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            if (partitions.isEmpty()) {
+                throw new IllegalStateException("topic " + Topics.SEGMENTER_STATE + " is missing on "
+                        + settings.bootstrap() + "; create shoal's topics (Topics.all) before starting the segmenter");
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
