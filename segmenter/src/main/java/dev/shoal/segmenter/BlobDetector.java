@@ -2,7 +2,13 @@ package dev.shoal.segmenter;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32S;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CMP_GT;
+import static org.bytedeco.opencv.global.opencv_core.CMP_LT;
 import static org.bytedeco.opencv.global.opencv_core.absdiff;
+import static org.bytedeco.opencv.global.opencv_core.add;
+import static org.bytedeco.opencv.global.opencv_core.bitwise_and;
+import static org.bytedeco.opencv.global.opencv_core.bitwise_not;
+import static org.bytedeco.opencv.global.opencv_core.compare;
 import static org.bytedeco.opencv.global.opencv_core.subtract;
 import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_ELLIPSE;
 import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_OPEN;
@@ -21,6 +27,7 @@ import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
@@ -41,14 +48,17 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat background;
     private final Mat difference = new Mat();
     private final Mat foreground = new Mat();
-    private final Mat labels = new Mat();
+    /** Two label images used in turn, so the previous frame's stays valid for the linker. */
+    private final Mat[] labels = {new Mat(), new Mat()};
+    private int current;
     private final Mat stats = new Mat();
     private final Mat centroids = new Mat();
     private final Mat kernel;
+    /** All ones, made at the first refresh. */
+    private Mat step;
+    private final Mat still = new Mat();
+    private final Mat towards = new Mat();
     private int threshold;
-    /** Two label images used in turn, so the previous frame's stays valid for the linker. */
-    private final int[][] labelBuffers;
-    private long segmented;
 
     public BlobDetector(int width, int height, byte[] background, SegmentationSettings settings) {
         this.width = width;
@@ -59,7 +69,6 @@ public final class BlobDetector implements AutoCloseable {
         this.background = new Mat(height, width, CV_8UC1);
         this.background.data().put(background, 0, width * height);
         this.threshold = settings.threshold();
-        this.labelBuffers = new int[2][width * height];
         int r = settings.openingRadius();
         this.kernel = r > 0 ? getStructuringElement(MORPH_ELLIPSE, new Size(2 * r + 1, 2 * r + 1)) : null;
     }
@@ -71,8 +80,8 @@ public final class BlobDetector implements AutoCloseable {
 
     /**
      * Segments one GRAY8 frame read from {@code gray}'s position (width * height bytes, row-major),
-     * copied once into native memory. The returned label image is reused by the call after next:
-     * enough for linking each frame to the one before it.
+     * copied once into native memory. The returned label image is OpenCV's own (read in place, not
+     * copied) and is reused by the call after next: enough for linking each frame to the one before it.
      */
     public Segmentation segment(ByteBuffer gray) {
         if (gray.remaining() != width * height) {
@@ -95,10 +104,9 @@ public final class BlobDetector implements AutoCloseable {
         if (kernel != null) {
             morphologyEx(foreground, foreground, MORPH_OPEN, kernel);
         }
-        int n = connectedComponentsWithStats(foreground, labels, stats, centroids, 8, CV_32S);
-        int[] labelImage = labelBuffers[(int) (segmented++ & 1)];
-        IntBuffer buffer = labels.createBuffer();
-        buffer.get(labelImage);
+        current = 1 - current;
+        int n = connectedComponentsWithStats(foreground, labels[current], stats, centroids, 8, CV_32S);
+        IntBuffer labelImage = labels[current].createBuffer();
         List<DetectedBlob> blobs = new ArrayList<>();
         try (IntIndexer s = stats.createIndexer(); DoubleIndexer c = centroids.createIndexer()) {
             for (int label = 1; label < n; label++) {
@@ -119,19 +127,20 @@ public final class BlobDetector implements AutoCloseable {
     }
 
     /** Orientation and elongation from the component's central second moments. */
-    private double[] principalAxis(int[] labelImage, int label, int left, int top, int w, int h,
+    private double[] principalAxis(IntBuffer labelImage, int label, int left, int top, int w, int h,
                                    double cx, double cy) {
         double mu20 = 0;
         double mu02 = 0;
         double mu11 = 0;
-        // One pass over the bounding box of the label image already in hand; OpenCV's moments() would
-        // need a mask Mat per component.
+        // One pass over the bounding box of the label image already in hand (rows copied in bulk);
+        // OpenCV's moments() would need a mask Mat per component.
+        int[] labelRow = new int[w];
         for (int y = top; y < top + h; y++) {
             double dy = y - cy;
-            int row = y * width;
-            for (int x = left; x < left + w; x++) {
-                if (labelImage[row + x] == label) {
-                    double dx = x - cx;
+            labelImage.get(y * width + left, labelRow, 0, w);
+            for (int x = 0; x < w; x++) {
+                if (labelRow[x] == label) {
+                    double dx = left + x - cx;
                     mu20 += dx * dx;
                     mu02 += dy * dy;
                     mu11 += dx * dy;
@@ -149,6 +158,38 @@ public final class BlobDetector implements AutoCloseable {
         return new double[] {angle, elongation};
     }
 
+    /**
+     * Moves the background one grey level towards the last segmented frame wherever that frame
+     * showed no foreground: repeated over a sparse sample of frames, a running median (McFarlane and
+     * Schofield's approximate median) that follows slow lighting drift and never learns an animal.
+     */
+    public void refreshBackground() {
+        if (step == null) {
+            try (Scalar one = new Scalar(1)) {
+                step = new Mat(height, width, CV_8UC1, one);
+            }
+        }
+        bitwise_not(foreground, still);
+        compare(frame, background, towards, CMP_GT);
+        bitwise_and(towards, still, towards);
+        add(background, step, background, towards, -1);
+        compare(frame, background, towards, CMP_LT);
+        bitwise_and(towards, still, towards);
+        subtract(background, step, background, towards, -1);
+    }
+
+    /** A copy of the background in use (GRAY8, row-major). */
+    public byte[] background() {
+        byte[] copy = new byte[width * height];
+        background.data().get(copy);
+        return copy;
+    }
+
+    /** The background in use, in native memory. */
+    Mat backgroundImage() {
+        return background;
+    }
+
     /** The last segmented frame, in native memory. */
     Mat frameImage() {
         return frame;
@@ -156,7 +197,7 @@ public final class BlobDetector implements AutoCloseable {
 
     /** The last segmented frame's component labels (CV_32S), in native memory. */
     Mat labelImage() {
-        return labels;
+        return labels[current];
     }
 
     /** The threshold in use (the automatic one once the first frame has been segmented). */
@@ -171,11 +212,17 @@ public final class BlobDetector implements AutoCloseable {
         background.close();
         difference.close();
         foreground.close();
-        labels.close();
+        labels[0].close();
+        labels[1].close();
         stats.close();
         centroids.close();
         if (kernel != null) {
             kernel.close();
         }
+        if (step != null) {
+            step.close();
+        }
+        still.close();
+        towards.close();
     }
 }

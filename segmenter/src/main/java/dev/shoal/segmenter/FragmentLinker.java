@@ -1,5 +1,9 @@
 package dev.shoal.segmenter;
 
+import dev.shoal.segmenter.proto.LinkerState;
+import dev.shoal.segmenter.proto.PreviousBlob;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -75,22 +79,28 @@ public final class FragmentLinker {
      * scanned.
      */
     private void countOverlaps(Segmentation current, int[] onlyOverlap, int[] overlapCount, int[] previousOverlapCount) {
-        int[] now = current.labels();
-        int[] before = previous.labels();
+        IntBuffer now = current.labels();
+        IntBuffer before = previous.labels();
         int width = current.width();
         List<DetectedBlob> blobs = current.blobs();
         boolean[] seen = new boolean[previousOverlapCount.length];
+        // Rows are copied in bulk: reading the label images pixel by pixel through the buffers is slower.
+        int[] nowRow = new int[width];
+        int[] beforeRow = new int[width];
         for (int i = 0; i < blobs.size(); i++) {
             DetectedBlob blob = blobs.get(i);
             Arrays.fill(seen, false);
+            int w = blob.width();
             for (int y = blob.top(); y < blob.top() + blob.height(); y++) {
-                int row = y * width;
-                for (int x = blob.left(); x < blob.left() + blob.width(); x++) {
-                    int p = row + x;
-                    if (now[p] != blob.label() || before[p] == 0) {
+                int row = y * width + blob.left();
+                now.get(row, nowRow, 0, w);
+                before.get(row, beforeRow, 0, w);
+                for (int x = 0; x < w; x++) {
+                    int was = beforeRow[x];
+                    if (was == 0 || nowRow[x] != blob.label()) {
                         continue;
                     }
-                    int j = before[p] < previousIndexOfLabel.length ? previousIndexOfLabel[before[p]] : -1;
+                    int j = was < previousIndexOfLabel.length ? previousIndexOfLabel[was] : -1;
                     if (j >= 0 && !seen[j]) {
                         seen[j] = true;
                         onlyOverlap[i] = j;
@@ -100,6 +110,69 @@ public final class FragmentLinker {
                 }
             }
         }
+    }
+
+    /**
+     * The linker's state: the next fragment id and the previous frame's blobs, links and pixels (as
+     * row runs, a few per blob row, instead of the whole label image).
+     */
+    public LinkerState state() {
+        LinkerState.Builder state = LinkerState.newBuilder().setNextFragment(nextFragment).setHasPrevious(previous != null);
+        if (previous == null) {
+            return state.build();
+        }
+        IntBuffer labels = previous.labels();
+        int width = previous.width();
+        for (int i = 0; i < previous.blobs().size(); i++) {
+            DetectedBlob b = previous.blobs().get(i);
+            PreviousBlob.Builder blob = state.addPreviousBuilder().setLabel(b.label()).setX(b.x()).setY(b.y())
+                    .setArea(b.area()).setLeft(b.left()).setTop(b.top()).setWidth(b.width()).setHeight(b.height())
+                    .setOrientation(b.orientation()).setElongation(b.elongation())
+                    .setFragment(previousLinks.fragments()[i]).setCrossing(previousLinks.crossing()[i]);
+            for (int y = b.top(); y < b.top() + b.height(); y++) {
+                int row = y * width;
+                int x = b.left();
+                while (x < b.left() + b.width()) {
+                    if (labels.get(row + x) != b.label()) {
+                        x++;
+                        continue;
+                    }
+                    int start = x;
+                    while (x < b.left() + b.width() && labels.get(row + x) == b.label()) {
+                        x++;
+                    }
+                    blob.addRuns(y).addRuns(start).addRuns(x - start);
+                }
+            }
+        }
+        return state.build();
+    }
+
+    /** A linker that continues from {@code state}, taken by {@link #state()} on frames of this size. */
+    public static FragmentLinker restore(LinkerState state, int width, int height, int maxSingleArea, int animals) {
+        FragmentLinker linker = new FragmentLinker(maxSingleArea, animals);
+        linker.nextFragment = state.getNextFragment();
+        if (state.getHasPrevious()) {
+            int[] labels = new int[width * height];
+            List<DetectedBlob> blobs = new ArrayList<>();
+            long[] fragments = new long[state.getPreviousCount()];
+            boolean[] crossing = new boolean[fragments.length];
+            for (int i = 0; i < fragments.length; i++) {
+                PreviousBlob b = state.getPrevious(i);
+                blobs.add(new DetectedBlob(b.getLabel(), b.getX(), b.getY(), b.getArea(), b.getLeft(), b.getTop(),
+                        b.getWidth(), b.getHeight(), b.getOrientation(), b.getElongation()));
+                fragments[i] = b.getFragment();
+                crossing[i] = b.getCrossing();
+                for (int r = 0; r + 2 < b.getRunsCount(); r += 3) {
+                    int from = b.getRuns(r) * width + b.getRuns(r + 1);
+                    Arrays.fill(labels, from, from + b.getRuns(r + 2), b.getLabel());
+                }
+            }
+            // Components dropped as noise are 0 here, as unmatched labels were before: neither links.
+            linker.remember(new Segmentation(width, height, List.copyOf(blobs), IntBuffer.wrap(labels), 0),
+                    new Links(fragments, crossing));
+        }
+        return linker;
     }
 
     private void remember(Segmentation current, Links links) {

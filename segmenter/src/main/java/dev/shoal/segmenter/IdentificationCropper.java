@@ -2,9 +2,7 @@ package dev.shoal.segmenter;
 
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32SC1;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
@@ -18,8 +16,9 @@ import org.bytedeco.opencv.opencv_core.Size;
 /**
  * Cuts each blob's identification image (DESIGN.md section 3.2): a square centred on the centroid,
  * rotated so the long axis is horizontal, scaled so the square spans a fixed multiple of the body
- * length, with every pixel outside the blob set to the background. One warpAffine per image, of the
- * frame, the blob's mask and the background, so animals look the same wherever they are. Head and
+ * length, with every pixel outside the blob set to the background (so animals look the same wherever
+ * they are): the blob is laid on the background in the square it can reach, then that square is
+ * warped once, the blob's edge blended with the background by the interpolation. Head and
  * tail are not told apart: an animal's crops come in two orientations 180 degrees apart.
  */
 public final class IdentificationCropper implements AutoCloseable {
@@ -31,19 +30,21 @@ public final class IdentificationCropper implements AutoCloseable {
     private final int height;
     private final int size;
     private final double scale;
-    private final Mat background;
-    private final Mat mask = new Mat();
-    private final Mat warpedFrame = new Mat();
-    private final Mat warpedMask = new Mat();
-    private final Mat warpedBackground = new Mat();
+    private final Mat outside = new Mat();
+    private final Mat composite = new Mat();
+    private final Mat warped = new Mat();
+    private final Size out;
+    private final Scalar zero = new Scalar(0);
     private final Mat transform = new Mat(2, 3, opencv_core.CV_64F);
     private final Mat labelValue = new Mat(1, 1, CV_32SC1);
+    private final DoubleIndexer transformValues = transform.createIndexer();
+    private final IntIndexer label = labelValue.createIndexer();
 
     /**
      * @param size       side of the crop in pixels (52 in idtracker.ai)
      * @param bodyLength the session's typical body length in frame pixels
      */
-    public IdentificationCropper(int width, int height, byte[] background, int size, double bodyLength) {
+    public IdentificationCropper(int width, int height, int size, double bodyLength) {
         if (size < 8) {
             throw new IllegalArgumentException("crop size " + size + " is below 8 pixels");
         }
@@ -54,8 +55,7 @@ public final class IdentificationCropper implements AutoCloseable {
         this.height = height;
         this.size = size;
         this.scale = size / (SPAN_BODY_LENGTHS * bodyLength);
-        this.background = new Mat(height, width, CV_8UC1);
-        this.background.data().put(background, 0, width * height);
+        this.out = new Size(size, size);
     }
 
     /** The body length of an ellipse with the blob's area and elongation: 2 sqrt(area * elongation / pi). */
@@ -65,7 +65,8 @@ public final class IdentificationCropper implements AutoCloseable {
 
     /**
      * The identification image of {@code blob} in the frame {@code detector} segmented last, read
-     * from the detector's own native frame and label images (no copy of either): size x size GRAY8.
+     * from the detector's own native frame, label and background images (no copy of any; the
+     * background may have been refreshed since the last frame): size x size GRAY8.
      */
     public byte[] crop(BlobDetector detector, DetectedBlob blob) {
         Mat frame = detector.frameImage();
@@ -81,34 +82,26 @@ public final class IdentificationCropper implements AutoCloseable {
         double angle = -blob.orientation();
         double cos = Math.cos(angle) * scale;
         double sin = Math.sin(angle) * scale;
-        try (DoubleIndexer t = transform.createIndexer()) {
-            // Rotate by -orientation and scale about the centroid, then move it to the crop's centre.
-            double c = (size - 1) / 2.0;
-            t.put(0, 0, cos);
-            t.put(0, 1, -sin);
-            t.put(0, 2, c - cos * x + sin * y);
-            t.put(1, 0, sin);
-            t.put(1, 1, cos);
-            t.put(1, 2, c - sin * x - cos * y);
-        }
+        // Rotate by -orientation and scale about the centroid, then move it to the crop's centre.
+        double c = (size - 1) / 2.0;
+        transformValues.put(0, 0, cos);
+        transformValues.put(0, 1, -sin);
+        transformValues.put(0, 2, c - cos * x + sin * y);
+        transformValues.put(1, 0, sin);
+        transformValues.put(1, 1, cos);
+        transformValues.put(1, 2, c - sin * x - cos * y);
+        label.put(0, 0, blob.label());
         try (Rect region = new Rect(left, top, right - left, bottom - top);
              Mat frameRegion = frame.apply(region);
              Mat labelRegion = labels.apply(region);
-             Mat backgroundRegion = background.apply(region);
-             Size out = new Size(size, size);
-             Scalar zero = new Scalar(0)) {
-            try (IntIndexer value = labelValue.createIndexer()) {
-                value.put(0, 0, blob.label());
-            }
-            opencv_core.compare(labelRegion, labelValue, mask, opencv_core.CMP_EQ);
-            warpAffine(frameRegion, warpedFrame, transform, out, INTER_LINEAR, BORDER_CONSTANT, zero);
-            warpAffine(mask, warpedMask, transform, out, INTER_NEAREST, BORDER_CONSTANT, zero);
-            warpAffine(backgroundRegion, warpedBackground, transform, out, INTER_LINEAR, BORDER_CONSTANT, zero);
+             Mat backgroundRegion = detector.backgroundImage().apply(region)) {
+            opencv_core.compare(labelRegion, labelValue, outside, opencv_core.CMP_NE);
+            frameRegion.copyTo(composite);
+            backgroundRegion.copyTo(composite, outside);
+            warpAffine(composite, warped, transform, out, INTER_LINEAR, BORDER_CONSTANT, zero);
         }
-        opencv_core.bitwise_not(warpedMask, warpedMask);
-        warpedBackground.copyTo(warpedFrame, warpedMask);
         byte[] crop = new byte[size * size];
-        warpedFrame.data().get(crop);
+        warped.data().get(crop);
         return crop;
     }
 
@@ -118,11 +111,13 @@ public final class IdentificationCropper implements AutoCloseable {
 
     @Override
     public void close() {
-        background.close();
-        mask.close();
-        warpedFrame.close();
-        warpedMask.close();
-        warpedBackground.close();
+        outside.close();
+        composite.close();
+        warped.close();
+        out.close();
+        zero.close();
+        transformValues.close();
+        label.close();
         transform.close();
         labelValue.close();
     }

@@ -1,5 +1,6 @@
 package dev.shoal.segmenter;
 
+import java.nio.IntBuffer;
 import java.util.List;
 
 /**
@@ -7,5 +8,5 @@ import java.util.List;
  * {@link DetectedBlob#label}), which the fragment linker compares with the previous frame's. The
  * label image belongs to the detector and is overwritten two frames later.
  */
-public record Segmentation(int width, int height, List<DetectedBlob> blobs, int[] labels, int threshold) {
+public record Segmentation(int width, int height, List<DetectedBlob> blobs, IntBuffer labels, int threshold) {
 }

@@ -1,5 +1,6 @@
 package dev.shoal.segmenter;
 
+import dev.shoal.segmenter.proto.SessionCheckpoint;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * Everything one session (one video or camera) needs, in the order frames need it: a warm-up over
  * the start of the session builds the background and learns the single-animal area range; then each
  * frame is segmented, its blobs linked into fragments, its individual blobs cropped, and global
- * fragments completed. No Kafka: the service and offline tools drive the same class.
+ * fragments completed. A live session's background follows slow lighting drift. No Kafka: the
+ * service and offline tools drive the same class; its state after any frame is a small checkpoint
+ * (plus the background and the kept crops) from which {@link #restore} continues exactly.
  */
 public final class SessionSegmenter implements AutoCloseable {
 
@@ -28,30 +31,48 @@ public final class SessionSegmenter implements AutoCloseable {
     private final int height;
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
-    private final BackgroundModel background;
+    private final OnlineSettings online;
+    private final boolean live;
     private final long firstIndex;
     private final long warmUpFrames;
     private final long stride;
+    /** The warm-up samples; let go once the background is built. */
+    private BackgroundModel background;
+    private SegmentationSettings settings;
     private BlobDetector detector;
     private FragmentLinker linker;
-    private byte[] backgroundImage;
     private IdentificationCropper cropper;
+    private double bodyLength;
     private GlobalFragmentBuilder globals;
     private long lastWarmUpIndex = -1;
+    private long nextIndex;
+    private long backgroundVersion;
 
     /**
      * @param fps        the session's frame rate (30 assumed when unknown, 0)
-     * @param frameCount frames in the session when known (a file), else 0 or less
+     * @param frameCount frames in the session when known (a file), else 0 or less (live)
      * @param firstIndex index of the session's first frame
      */
     public SessionSegmenter(int width, int height, double fps, long frameCount, long firstIndex,
                             SegmentationSettings segmentation, WarmUp warmUp) {
+        this(width, height, fps, frameCount, firstIndex, segmentation, warmUp, OnlineSettings.defaults());
+    }
+
+    /**
+     * @param fps        the session's frame rate (30 assumed when unknown, 0)
+     * @param frameCount frames in the session when known (a file), else 0 or less (live)
+     * @param firstIndex index of the session's first frame
+     */
+    public SessionSegmenter(int width, int height, double fps, long frameCount, long firstIndex,
+                            SegmentationSettings segmentation, WarmUp warmUp, OnlineSettings online) {
         this.width = width;
         this.height = height;
         this.segmentation = segmentation;
         this.warmUp = warmUp;
+        this.online = online;
+        this.live = frameCount <= 0;
         this.firstIndex = firstIndex;
-        this.background = new BackgroundModel(width, height, warmUp.samples());
+        this.nextIndex = firstIndex;
         double seconds = warmUp.seconds() > 0 ? warmUp.seconds() : WHOLE_SESSION_FALLBACK_SECONDS;
         long window = Math.max(1, Math.round(seconds * (fps > 0 ? fps : 30)));
         boolean whole = warmUp.seconds() <= 0 && frameCount > 0;
@@ -69,6 +90,21 @@ public final class SessionSegmenter implements AutoCloseable {
         return firstIndex;
     }
 
+    /** The next frame to segment: frames before it are done. */
+    public long nextIndex() {
+        return nextIndex;
+    }
+
+    /** Counts the background's changes (built, then each live refresh), to store it only when it changed. */
+    public long backgroundVersion() {
+        return backgroundVersion;
+    }
+
+    /** A copy of the background in use; null before the warm-up built it. */
+    public byte[] background() {
+        return detector == null ? null : detector.background();
+    }
+
     /**
      * Samples a warm-up frame; true when this frame completed the warm-up (at the end of the window or
      * on the session's last frame). A frame seen again (after a rewind) is not sampled twice.
@@ -78,15 +114,20 @@ public final class SessionSegmenter implements AutoCloseable {
             return false;
         }
         lastWarmUpIndex = index;
+        if (background == null) {
+            background = new BackgroundModel(width, height, warmUp.samples());
+        }
         long offsetInWindow = index - firstIndex;
         if (offsetInWindow % stride == 0) {
             background.add(gray);
         }
         if (offsetInWindow + 1 >= warmUpFrames || last) {
-            backgroundImage = background.percentile(backgroundPercentile(segmentation.polarity()));
-            SegmentationSettings settings = learnAreas();
+            byte[] backgroundImage = background.percentile(backgroundPercentile(segmentation.polarity()));
+            settings = learnAreas(backgroundImage);
+            background = null;
             detector = new BlobDetector(width, height, backgroundImage, settings);
             linker = new FragmentLinker(settings.maxArea(), warmUp.animals());
+            backgroundVersion++;
             return true;
         }
         return false;
@@ -106,7 +147,7 @@ public final class SessionSegmenter implements AutoCloseable {
     }
 
     /** The given settings, or with the area range learnt from the warm-up samples when asked and possible. */
-    private SegmentationSettings learnAreas() {
+    private SegmentationSettings learnAreas(byte[] backgroundImage) {
         if (!warmUp.learnAreas() || warmUp.animals() < 1) {
             return segmentation;
         }
@@ -135,6 +176,9 @@ public final class SessionSegmenter implements AutoCloseable {
         if (!ready()) {
             throw new IllegalStateException("frame " + index + " segmented before the warm-up built a background");
         }
+        if (index < nextIndex) {
+            throw new IllegalStateException("frame " + index + " segmented again; the next frame is " + nextIndex);
+        }
         long start = System.nanoTime();
         Segmentation segmentation = detector.segment(gray);
         FragmentLinker.Links links = linker.link(segmentation);
@@ -147,6 +191,11 @@ public final class SessionSegmenter implements AutoCloseable {
                     cropped[i] = crops.crop(detector, blobs.get(i));
                 }
             }
+        }
+        nextIndex = index + 1;
+        if (live && online.refreshEveryFrames() > 0 && (index - firstIndex + 1) % online.refreshEveryFrames() == 0) {
+            detector.refreshBackground();
+            backgroundVersion++;
         }
         return new SegmentedFrame(index, blobs, links.fragments(), links.crossing(), cropped,
                 crops == null ? 0 : crops.size(), System.nanoTime() - start);
@@ -172,7 +221,8 @@ public final class SessionSegmenter implements AutoCloseable {
                 return null;
             }
             Arrays.sort(lengths, 0, n);
-            cropper = new IdentificationCropper(width, height, backgroundImage, warmUp.cropSize(), lengths[n / 2]);
+            bodyLength = lengths[n / 2];
+            cropper = new IdentificationCropper(width, height, warmUp.cropSize(), bodyLength);
         }
         return cropper;
     }
@@ -186,9 +236,7 @@ public final class SessionSegmenter implements AutoCloseable {
             return List.of();
         }
         if (globals == null) {
-            // Records stay well under the topic's limit whatever the number of animals.
-            long budget = 8L * 1024 * 1024 / ((long) warmUp.animals() * warmUp.cropSize() * warmUp.cropSize());
-            globals = new GlobalFragmentBuilder(warmUp.animals(), (int) Math.max(4, Math.min(64, budget)));
+            globals = new GlobalFragmentBuilder(warmUp.animals(), maxCropsPerFragment(), online.maxGlobalSpanFrames());
         }
         List<GlobalFragmentBuilder.Global> done = new ArrayList<>(
                 globals.frame(frame.index(), frame.fragments(), frame.crossing(), frame.crops()));
@@ -196,6 +244,71 @@ public final class SessionSegmenter implements AutoCloseable {
             done.addAll(globals.finish());
         }
         return done;
+    }
+
+    /** Crops kept per fragment: records stay well under the topic's limit whatever the number of animals. */
+    private int maxCropsPerFragment() {
+        long budget = 8L * 1024 * 1024 / ((long) warmUp.animals() * warmUp.cropSize() * warmUp.cropSize());
+        return (int) Math.max(4, Math.min(64, budget));
+    }
+
+    /**
+     * The session's state once the warm-up is done, without the background ({@link #background()})
+     * and the kept crops' pixels ({@link #forEachKeptCrop}): a few kilobytes.
+     */
+    public SessionCheckpoint checkpoint(String session) {
+        if (!ready()) {
+            throw new IllegalStateException("no checkpoint before the warm-up built a background");
+        }
+        SessionCheckpoint.Builder state = SessionCheckpoint.newBuilder().setSession(session).setNextIndex(nextIndex)
+                .setWidth(width).setHeight(height).setFirstIndex(firstIndex).setThreshold(detector.threshold())
+                .setMinArea(settings.minArea()).setMaxArea(settings.maxArea()).setBodyLength(bodyLength)
+                .setLinker(linker.state()).setHasGlobals(globals != null);
+        if (globals != null) {
+            state.setGlobals(globals.state());
+        }
+        return state.build();
+    }
+
+    /** Every crop held for global fragments still to come, by fragment and ordinal. */
+    public void forEachKeptCrop(GlobalFragmentBuilder.CropVisitor visitor) {
+        if (globals != null) {
+            globals.forEachKeptCrop(visitor);
+        }
+    }
+
+    /**
+     * A session that continues from {@code checkpoint} with the background and crops stored beside
+     * it: segmenting the frames from {@link SessionCheckpoint#getNextIndex()} on gives exactly what
+     * the session that took the checkpoint would have given. The settings must be the same.
+     */
+    public static SessionSegmenter restore(SessionCheckpoint checkpoint, byte[] background,
+                                           GlobalFragmentBuilder.CropSource crops, double fps, long frameCount,
+                                           SegmentationSettings segmentation, WarmUp warmUp, OnlineSettings online) {
+        int width = checkpoint.getWidth();
+        int height = checkpoint.getHeight();
+        if (background == null || background.length != width * height) {
+            throw new IllegalStateException("checkpoint of session " + checkpoint.getSession()
+                    + " has no " + width + "x" + height + " background");
+        }
+        SessionSegmenter session = new SessionSegmenter(width, height, fps, frameCount, checkpoint.getFirstIndex(),
+                segmentation, warmUp, online);
+        session.settings = new SegmentationSettings(segmentation.polarity(), checkpoint.getThreshold(),
+                checkpoint.getMinArea(), checkpoint.getMaxArea(), segmentation.openingRadius());
+        session.detector = new BlobDetector(width, height, background, session.settings);
+        session.linker = FragmentLinker.restore(checkpoint.getLinker(), width, height, checkpoint.getMaxArea(),
+                warmUp.animals());
+        session.nextIndex = checkpoint.getNextIndex();
+        if (checkpoint.getBodyLength() > 0) {
+            session.bodyLength = checkpoint.getBodyLength();
+            session.cropper = new IdentificationCropper(width, height, warmUp.cropSize(), checkpoint.getBodyLength());
+        }
+        if (checkpoint.getHasGlobals()) {
+            session.globals = GlobalFragmentBuilder.restore(checkpoint.getGlobals(), warmUp.animals(),
+                    session.maxCropsPerFragment(), online.maxGlobalSpanFrames(), crops);
+        }
+        session.backgroundVersion = 1;
+        return session;
     }
 
     @Override

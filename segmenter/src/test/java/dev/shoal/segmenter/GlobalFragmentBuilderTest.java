@@ -79,4 +79,32 @@ class GlobalFragmentBuilderTest {
             assertEquals(99, f.lastFrame());
         }
     }
+
+    @Test
+    void aGlobalFragmentThatReachesTheMaximumSpanIsEmittedThenAndTheNextOneStartsAfterIt() {
+        GlobalFragmentBuilder capped = new GlobalFragmentBuilder(3, 64, 10);
+        List<GlobalFragmentBuilder.Global> out = new ArrayList<>();
+        long[] fragments = {1, 2, 3};
+        boolean[] apart = {false, false, false};
+        for (long t = 0; t < 25; t++) {
+            byte[][] crops = {{(byte) t}, {(byte) t}, {(byte) t}};
+            out.addAll(capped.frame(t, fragments, apart, crops));
+            assertEquals(t < 9 ? 0 : t < 19 ? 1 : 2, out.size(), "emitted by frame " + t);
+        }
+        GlobalFragmentBuilder.Global early = out.get(0);
+        assertEquals(Set.of(1L, 2L, 3L), ids(early));
+        assertEquals(0, early.firstFrame());
+        assertEquals(9, early.lastFrame());
+        for (GlobalFragmentBuilder.Fragment f : early.fragments()) {
+            assertEquals(9, f.lastFrame(), "the fragment so far");
+            assertEquals(9, f.crops().get(f.crops().size() - 1)[0], "its crops up to the emitting frame");
+        }
+        assertEquals(10, out.get(1).firstFrame());
+        assertEquals(19, out.get(1).lastFrame());
+        out.addAll(capped.finish());
+        assertEquals(3, out.size());
+        assertEquals(20, out.get(2).firstFrame());
+        assertEquals(24, out.get(2).lastFrame());
+        assertEquals(List.of(1L, 2L, 3L), out.stream().map(GlobalFragmentBuilder.Global::id).toList());
+    }
 }

@@ -25,7 +25,7 @@ class IdentificationCropperTest {
         byte[] background = new SyntheticFrame(W, H, 200).pixels(0, 0);
         try (BlobDetector detector = new BlobDetector(W, H, background,
                 new SegmentationSettings(Polarity.DARK_ON_LIGHT, 50, 20, 5000, 0));
-             IdentificationCropper cropper = new IdentificationCropper(W, H, background, SIZE, 48)) {
+             IdentificationCropper cropper = new IdentificationCropper(W, H, SIZE, 48)) {
             Segmentation s = detector.segment(frame);
             assertEquals(1, s.blobs().size());
             return cropper.crop(detector, s.blobs().get(0));

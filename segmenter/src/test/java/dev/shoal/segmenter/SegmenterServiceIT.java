@@ -115,4 +115,24 @@ class SegmenterServiceIT {
             }
         }
     }
+
+    @Test
+    void withoutItsStateTopicTheServiceStopsWithAnErrorNamingIt() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()).stream()
+                    .filter(spec -> !spec.name().equals(Topics.SEGMENTER_STATE)).toList());
+            SegmenterService service = new SegmenterService(settings, "g", Map.of(),
+                    new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0), new WarmUp(20, 20, 52, 2, true));
+            Thread thread = new Thread(service);
+            thread.start();
+            service.awaitStopped();
+            Throwable cause = service.failure();
+            while (cause != null && !(cause instanceof IllegalStateException)) {
+                cause = cause.getCause();
+            }
+            assertTrue(cause != null && cause.getMessage().contains(Topics.SEGMENTER_STATE + " is missing"),
+                    "failure: " + service.failure());
+        }
+    }
 }

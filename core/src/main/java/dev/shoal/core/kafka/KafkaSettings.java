@@ -33,7 +33,10 @@ public record KafkaSettings(String bootstrap, int maxRecordBytes) {
         return p;
     }
 
-    /** Consumer that can fetch the largest record; offsets are managed by the group. */
+    /**
+     * Consumer that can fetch the largest record; offsets are managed by the group. It reads only
+     * committed records, so a transactional stage's aborted output (a crash) is never seen.
+     */
     public Properties consumer(String groupId, String clientId) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -44,6 +47,7 @@ public record KafkaSettings(String bootstrap, int maxRecordBytes) {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 

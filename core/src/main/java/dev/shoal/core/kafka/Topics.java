@@ -14,6 +14,8 @@ public final class Topics {
     public static final String IDENTITY_CORRECTIONS = "shoal.identity-corrections.v1";
     public static final String STIMULUS = "shoal.stimulus.v1";
     public static final String TRUTH = "shoal.truth.v1";
+    /** The segmenter's per-session checkpoints (background, fragment state, kept crops), compacted. */
+    public static final String SEGMENTER_STATE = "shoal.segmenter-state.v1";
 
     private Topics() {
     }
@@ -25,7 +27,8 @@ public final class Topics {
     /**
      * Every shoal topic. Large-record topics allow {@code maxRecordBytes}; recordings are kept
      * (retention -1) so that replay is re-reading them; models are compacted so the newest release
-     * of each session survives.
+     * of each session survives, and the segmenter's state
+     * topic keeps only each session's newest checkpoint.
      */
     public static List<Spec> all(int partitions, int maxRecordBytes) {
         Map<String, String> large = Map.of(
@@ -43,6 +46,10 @@ public final class Topics {
                 new Spec(TRACKS, partitions, kept),
                 new Spec(IDENTITY_CORRECTIONS, partitions, kept),
                 new Spec(STIMULUS, partitions, kept),
-                new Spec(TRUTH, partitions, kept));
+                new Spec(TRUTH, partitions, kept),
+                new Spec(SEGMENTER_STATE, partitions, Map.of(
+                        "cleanup.policy", "compact",
+                        "min.cleanable.dirty.ratio", "0.1",
+                        "max.message.bytes", Integer.toString(maxRecordBytes))));
     }
 }
