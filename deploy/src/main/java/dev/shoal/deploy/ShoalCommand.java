@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code shoal} command line: one entry point, one subcommand per job. */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
-        subcommands = {TrackCommand.class, SimulateCommand.class, EvalCommand.class, ProbeCommand.class,
+        subcommands = {TrackCommand.class, LiveCommand.class, SimulateCommand.class, EvalCommand.class, ProbeCommand.class,
                 IngestCommand.class, ReplayCommand.class})
 public final class ShoalCommand implements Runnable {
 
