@@ -124,8 +124,8 @@ public final class LiveCommand implements Callable<Integer> {
             if (stimulus != null && stimulus.oscTarget().isPresent()) {
                 requireRoute(stimulus.oscTarget().get());
             }
-            OutputDirectory.requireWritable("--out", out);
             try (MetricsEndpoint metrics = noMetrics ? null : MetricsEndpoint.start(metricsPort)) {
+                OutputDirectory.requireWritable("--out", out);
                 boolean learnAreas = maxArea == 0;
                 int smallest = minArea > 0 ? minArea : 10;
                 int largest = maxArea > 0 ? maxArea : frames.width() * frames.height() / 10;
