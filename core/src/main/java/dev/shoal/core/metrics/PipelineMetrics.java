@@ -82,6 +82,7 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
     private volatile long modelVersion;
     private volatile long modelCreatedWallNs;
     private volatile double validationAccuracy = Double.NaN;
+    private final List<LongSupplier> ingestSuppliers = new ArrayList<>();
     private Thread thread;
     private MeterRegistry registry;
     private Counter segmenterOut;
@@ -157,24 +158,24 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
                 .register(registry);
         Gauge.builder("shoal.blobs.crossing.ratio", crossing, WindowedRatio::value)
                 .description("Share of blobs that are crossings (several animals), last " + WINDOW_FRAMES + " frames")
-                .tags(base).tag("stage", "segmenter").register(registry);
+                .tags(base).tag("stage", "segmenter").strongReference(true).register(registry);
         Gauge.builder("shoal.tracks.identified.ratio", identified, WindowedRatio::value)
                 .description("Animals given an identity by a model over the number of animals, last "
                         + WINDOW_FRAMES + " frames")
-                .tags(base).tag("stage", "identifier").register(registry);
+                .tags(base).tag("stage", "identifier").strongReference(true).register(registry);
         Gauge.builder("shoal.identity.certainty.ratio", certainty, WindowedRatio::value)
                 .description("Mean confidence of the identities a model gave, last " + WINDOW_FRAMES + " frames")
-                .tags(base).tag("stage", "identifier").register(registry);
+                .tags(base).tag("stage", "identifier").strongReference(true).register(registry);
         Gauge.builder("shoal.model.version", this, m -> m.modelVersion)
                 .description("Version of the newest model released (0: none yet, identities provisional)")
-                .tags(base).tag("stage", "trainer").register(registry);
+                .tags(base).tag("stage", "trainer").strongReference(true).register(registry);
         Gauge.builder("shoal.model.age", this, PipelineMetrics::modelAgeSeconds)
                 .description("Time since the newest model was created (NaN before the first)")
                 .baseUnit("seconds")
-                .tags(base).tag("stage", "trainer").register(registry);
+                .tags(base).tag("stage", "trainer").strongReference(true).register(registry);
         Gauge.builder("shoal.model.validation.accuracy.ratio", this, m -> m.validationAccuracy)
                 .description("Validation accuracy of the newest model")
-                .tags(base).tag("stage", "trainer").register(registry);
+                .tags(base).tag("stage", "trainer").strongReference(true).register(registry);
         trainingRuns = Counter.builder("shoal.training.runs")
                 .description("Models trained and released")
                 .tags(base).tag("stage", "trainer").register(registry);
@@ -212,6 +213,8 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
      * broker (out) and dropped by a live source.
      */
     public synchronized void bindIngest(LongSupplier read, LongSupplier published, LongSupplier dropped) {
+        // Micrometer holds a function meter's object weakly, and nothing else keeps these suppliers.
+        ingestSuppliers.addAll(List.of(read, published, dropped));
         FunctionCounter.builder("shoal.frames.in", read, LongSupplier::getAsLong)
                 .description("Frames the stage has consumed and committed")
                 .tags("session", session, "stage", "ingest").register(registry);
