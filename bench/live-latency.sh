@@ -5,48 +5,47 @@
 # datagram and over those after warm-up + 5 s (the segmenter's catch-up), and the dropped frames.
 # Baseline in the same run: `shoal ingest` of the same arena source alone (source + broker, no stages).
 # Variants: the full pipeline (crops, trainer and identifier) and --crop-size 0 (no training; provisional identities).
-#   bench/live-latency.sh [FRAMES]     (default 1800: 30 s at 60 fps)
+#   [WARMUP=S] [VARIANTS=full,notrain] bench/live-latency.sh [FRAMES [SIZE]]
+#   (defaults: warm-up 3 s, both variants, 1800 frames = 30 s at 60 fps, 1024x1024)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 frames="${1:-1800}"
+size="${2:-1024}"
 work="${BENCH_DIR:-$root/target/bench/live}"
 shoal="$root/deploy/bin/shoal"
 [ -f "$root/deploy/target/shoal.jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
 mkdir -p "$work"
 fps=60
-warmup=3
-spec="arena:animals=10,fps=$fps,frames=$frames,seed=7"
+warmup="${WARMUP:-3}"
+variants="${VARIANTS:-full,notrain}"
+spec="arena:animals=10,fps=$fps,frames=$frames,seed=7,size=${size}x${size}"
 port=$((20000 + RANDOM % 20000))
 cat > "$work/rules.yaml" <<YAML
 rules:
   - name: centre-entry
     type: zone-enter
-    zone: {circle: {x: 512, y: 512, radius: 220}}
+    zone: {circle: {x: $((size / 2)), y: $((size / 2)), radius: $((size * 220 / 1024))}}
 osc: {host: 127.0.0.1, port: $port}
 YAML
 cat > "$work/listen.py" <<'PY'
 import socket, struct, sys, time
-port, out, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+port, out = int(sys.argv[1]), sys.argv[2]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", port))
-s.settimeout(seconds)
 def osc_string(data, i):
     end = data.index(b"\0", i)
     return data[i:end].decode(), (end + 4) & ~3
-with open(out, "w") as f:
-    try:
-        while True:
-            data, _ = s.recvfrom(2048)
-            now = time.monotonic_ns()
-            _, i = osc_string(data, 0)          # address
-            _, i = osc_string(data, i)          # type tags ,sissf...
-            _, i = osc_string(data, i)          # session
-            frame = struct.unpack(">i", data[i:i + 4])[0]
-            capture, _ = osc_string(data, i + 4)
-            f.write(f"{frame} {now - int(capture)}\n")
-            f.flush()
-    except socket.timeout:
-        pass
+with open(out, "w") as f:                   # until killed
+    while True:
+        data, _ = s.recvfrom(2048)
+        now = time.monotonic_ns()
+        _, i = osc_string(data, 0)              # address
+        _, i = osc_string(data, i)              # type tags ,sissf...
+        _, i = osc_string(data, i)              # session
+        frame = struct.unpack(">i", data[i:i + 4])[0]
+        capture, _ = osc_string(data, i + 4)
+        f.write(f"{frame} {now - int(capture)}\n")
+        f.flush()
 PY
 summarise() {  # file, steady-from frame
   python3 - "$1" "$2" <<'PY'
@@ -66,15 +65,16 @@ steady=$(( (warmup + 5) * fps ))
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== baseline: shoal ingest $spec (source + broker alone)"
 "$shoal" ingest "$spec" --session bench-baseline 2>&1 | grep -E "^ingest:"
-for variant in "full pipeline (crops, trainer, identifier)|--crop-size 52" "no training (--crop-size 0)|--crop-size 0"; do
-  label="${variant%%|*}"; option="${variant##*|}"
-  log="$work/datagrams-${option// /}.txt"
-  python3 "$work/listen.py" "$port" "$log" 60 &
+for variant in "full|full pipeline (crops, trainer, identifier)|--crop-size 52" "notrain|no training (--crop-size 0)|--crop-size 0"; do
+  key="${variant%%|*}"; rest="${variant#*|}"; label="${rest%%|*}"; option="${rest##*|}"
+  [[ ",$variants," == *",$key,"* ]] || continue
+  log="$work/datagrams-$size-$warmup-${option// /}.txt"
+  python3 "$work/listen.py" "$port" "$log" &
   listener=$!
   sleep 0.5
   echo "== live, $label: $spec, zone rule, warm-up ${warmup} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   "$shoal" live --source "$spec" --animals 10 --rules "$work/rules.yaml" --warmup-seconds "$warmup" $option \
-    --metrics-port 0 --out "$work/out${option// /}" --work-dir "$work" 2>&1 | grep -E "^live: (session|capture|trajectories)"
+    --metrics-port 0 --out "$work/out-$size${option// /}" --work-dir "$work" 2>&1 | grep -E "^live: (session|capture|trajectories)"
   kill "$listener" 2>/dev/null || true
   wait "$listener" 2>/dev/null || true
   summarise "$log" "$steady"

@@ -27,8 +27,10 @@ record LiveReport(String session, String ending, double wallSeconds, long frames
         if (stimulusCommands >= 0) {
             out.append(String.format(Locale.ROOT, "; %d stimulus commands", stimulusCommands));
         }
-        out.append(String.format(Locale.ROOT, "%nlive: capture to track p50 %.1f ms, p99 %.1f ms", latencyP50Ms,
-                latencyP99Ms));
+        if (framesTracked > 0) {
+            out.append(String.format(Locale.ROOT, "%nlive: capture to track p50 %.1f ms, p99 %.1f ms", latencyP50Ms,
+                    latencyP99Ms));
+        }
         if (steadyFrames > 0) {
             out.append(String.format(Locale.ROOT, " (after warm-up, %d frames: p50 %.1f ms, p99 %.1f ms)", steadyFrames,
                     steadyLatencyP50Ms, steadyLatencyP99Ms));
