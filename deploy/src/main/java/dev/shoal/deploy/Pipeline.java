@@ -165,8 +165,4 @@ final class Pipeline {
     long identifierBusyNanos() {
         return identification != null ? identification.busyNanos() : provisional.busyNanos();
     }
-
-    long modelReleases() {
-        return trainer == null ? 0 : trainer.releasesPublished();
-    }
 }

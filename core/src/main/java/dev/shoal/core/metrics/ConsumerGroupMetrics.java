@@ -113,8 +113,7 @@ public final class ConsumerGroupMetrics implements MeterBinder, AutoCloseable {
                 }
                 AtomicLong in = framesIn.get(group.stage());
                 if (group.framesIn() && in != null) {
-                    long total = consumed;
-                    in.accumulateAndGet(total, Math::max);
+                    in.accumulateAndGet(consumed, Math::max);
                 }
             }
         } catch (ExecutionException | TimeoutException e) {
@@ -138,17 +137,6 @@ public final class ConsumerGroupMetrics implements MeterBinder, AutoCloseable {
             }
             return value;
         });
-    }
-
-    /** Records waiting for {@code stage} on all its input partitions, as last polled. */
-    public long lag(String stage) {
-        long total = 0;
-        for (Map.Entry<Group, Map<Integer, AtomicLong>> entry : lag.entrySet()) {
-            if (entry.getKey().stage().equals(stage)) {
-                total += entry.getValue().values().stream().mapToLong(AtomicLong::get).sum();
-            }
-        }
-        return total;
     }
 
     @Override

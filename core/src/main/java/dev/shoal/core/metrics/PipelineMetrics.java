@@ -342,21 +342,6 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
         return created == 0 ? Double.NaN : Math.max(0, System.currentTimeMillis() * 1_000_000L - created) / 1e9;
     }
 
-    /** The model version last seen on the models topic (0 before any). */
-    public long modelVersion() {
-        return modelVersion;
-    }
-
-    /** The identified ratio over the last frames, as on /metrics. */
-    public double identifiedRatio() {
-        return identified.value();
-    }
-
-    /** Records waiting for {@code stage}, as last polled. */
-    public long lag(String stage) {
-        return groups == null ? 0 : groups.lag(stage);
-    }
-
     /** Stops reading and closes the clients; the meters stay registered with their last values. */
     @Override
     public void close() throws InterruptedException {
