@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code shoal} command line: one entry point, one subcommand per job. */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
-        subcommands = {TrackCommand.class, SimulateCommand.class, EvalCommand.class, ProbeCommand.class,
-                IngestCommand.class, ReplayCommand.class, AnnotateCommand.class, BenchCommand.class})
+        subcommands = {TrackCommand.class, LiveCommand.class, SimulateCommand.class, EvalCommand.class,
+                ProbeCommand.class, IngestCommand.class, ReplayCommand.class, AnnotateCommand.class, BenchCommand.class})
 public final class ShoalCommand implements Runnable {
 
     /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */

@@ -1,6 +1,7 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
@@ -68,6 +69,10 @@ public final class TrackCommand implements Callable<Integer> {
                     + " whole video, so animals resting at the start do not become background).")
     double warmupSeconds;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics while tracking (default: off; 0 for any free port).")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -82,7 +87,8 @@ public final class TrackCommand implements Callable<Integer> {
         if (warmupSeconds < 0) {
             throw new BadInputException("--warmup-seconds " + warmupSeconds + ": give 0 (whole video) or more");
         }
-        try (VideoFileSource source = VideoFileSource.open(video)) {
+        try (VideoFileSource source = VideoFileSource.open(video);
+             MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort)) {
             Path outDir = out != null ? out : Path.of("out", stripExtension(video.getFileName().toString()));
             OutputDirectory.requireWritable("--out", outDir);
             // Until learnt, or when learning finds no frame with every animal apart: permissive bounds.
@@ -92,7 +98,7 @@ public final class TrackCommand implements Callable<Integer> {
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     new SegmentationSettings(polarity, threshold, smallest, largest, opening),
-                    new WarmUp(warmupSeconds, 60, cropSize, animals, learn));
+                    new WarmUp(warmupSeconds, 60, cropSize, animals, learn), metrics);
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

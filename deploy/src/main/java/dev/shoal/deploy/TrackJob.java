@@ -3,15 +3,15 @@ package dev.shoal.deploy;
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
-import dev.shoal.core.kafka.PipelineService;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.core.metrics.PipelineMetrics;
 import dev.shoal.core.progress.ProgressLine;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.core.proto.ModelRelease;
 import dev.shoal.identifier.IdentificationService;
-import dev.shoal.identifier.ProvisionalTrackingService;
 import dev.shoal.identifier.TrajectoryStats;
 import dev.shoal.identifier.TrajectoryWriterService;
 import dev.shoal.ingest.FramePublisher;
@@ -19,13 +19,12 @@ import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
 import dev.shoal.segmenter.WarmUp;
-import dev.shoal.trainer.OfflineEngine;
 import dev.shoal.trainer.TrainerService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,9 +50,12 @@ final class TrackJob {
     private final Path workDir;
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
+    private final MetricsEndpoint metrics;
+    private final MeterRegistry registry;
 
+    /** @param metrics where /metrics is served, or null for none */
     TrackJob(VideoFileSource source, int animals, Path outDir, String bootstrap, Path workDir,
-             SegmentationSettings segmentation, WarmUp warmUp) {
+             SegmentationSettings segmentation, WarmUp warmUp, MetricsEndpoint metrics) {
         this.source = source;
         this.animals = animals;
         this.outDir = outDir;
@@ -61,6 +63,8 @@ final class TrackJob {
         this.workDir = workDir;
         this.segmentation = segmentation;
         this.warmUp = warmUp;
+        this.metrics = metrics;
+        this.registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
     }
 
     TrackSummary run(PrintWriter progress) throws Exception {
@@ -80,36 +84,25 @@ final class TrackJob {
             throws Exception {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String session = "track-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(settings, List.of(Topics.FRAMES, Topics.BLOBS,
-                Topics.GLOBAL_FRAGMENTS, Topics.MODELS, Topics.TRACKS, Topics.IDENTITY_CORRECTIONS));
-
-        SegmenterService segmenter = new SegmenterService(settings, SegmenterService.GROUP + "-" + session, ends,
-                segmentation, warmUp);
-        // Identities are learnt only from identification crops; without them tracks stay fragment-based.
-        boolean learn = warmUp.cropSize() > 0;
-        if (learn) {
-            OfflineEngine.configure();
-        }
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TrainerService trainer = learn ? new TrainerService(settings, TrainerService.GROUP + "-" + session, ends,
-                TrainerService.Settings.defaults(animals, workDir.resolve("shoal-trainer")), registry, progress) : null;
-        IdentificationService identification = learn ? new IdentificationService(settings,
-                IdentificationService.GROUP + "-" + session, ends,
-                IdentificationService.Options.defaults(animals, warmUp.cropSize())) : null;
-        ProvisionalTrackingService provisional = learn ? null : new ProvisionalTrackingService(settings,
-                ProvisionalTrackingService.GROUP + "-" + session, ends);
+        Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(settings, Pipeline.TOPICS);
+        Pipeline pipeline = new Pipeline(settings, session, ends, new Pipeline.Options(animals, segmentation, warmUp,
+                Long.MAX_VALUE, null, registry, workDir.resolve("shoal-trainer"), progress));
+        boolean learn = pipeline.learns();
         Path csv = outDir.resolve("trajectories.csv");
         TrajectoryWriterService writer = learn
                 ? new TrajectoryWriterService(settings, session, ends, csv, maxGapFrames())
                 : new TrajectoryWriterService(settings, session, ends, csv);
-        List<PipelineService> services = new ArrayList<>(List.of(segmenter, writer));
-        services.add(learn ? identification : provisional);
-        if (trainer != null) {
-            services.add(trainer);
+        pipeline.addWriter(writer, Pipeline.WRITER_GROUP_PREFIX + session);
+        PipelineMetrics observed = metrics == null ? null
+                : new PipelineMetrics(settings, session, animals, ends, pipeline.groups());
+        if (observed != null) {
+            observed.bindTo(metrics.registry());
+            observed.start();
         }
-        for (PipelineService service : services) {
-            new Thread(service, "shoal-" + service.getClass().getSimpleName()).start();
-        }
+        pipeline.start();
+        SegmenterService segmenter = pipeline.segmenter();
+        TrainerService trainer = pipeline.trainer();
+        IdentificationService identification = pipeline.identification();
         long total = source.frameCount();
         FramePublisher publisher;
         TrajectoryStats stats;
@@ -119,18 +112,21 @@ final class TrackJob {
                      () -> "segmented " + segmenter.framesSegmented() + (trainer == null ? ""
                              : ", model v" + trainer.releasesPublished() + ", crops scored "
                              + identification.cropsScored()), progress, Duration.ofSeconds(1))) {
-            publisher = new FramePublisher(producer, session, "file");
+            // Its own meters carry a camera label; /metrics gets ingest through PipelineMetrics instead.
+            publisher = new FramePublisher(producer, session, "file", new SimpleMeterRegistry(),
+                    FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES);
+            if (observed != null) {
+                observed.bindIngest(publisher::framesRead, publisher::published, publisher::dropped);
+            }
             if (publisher.publishAll(source) == 0) {
                 throw new BadInputException(source.path() + ": FFmpeg decoded no frame from it; give a video"
                         + " with at least one frame");
             }
-            stats = awaitResult(writer, services);
+            stats = awaitResult(writer, pipeline);
         } finally {
-            for (PipelineService service : services) {
-                service.stop();
-            }
-            for (PipelineService service : services) {
-                service.awaitStopped();
+            pipeline.stop();
+            if (observed != null) {
+                observed.close();
             }
         }
         double wallSeconds = (System.nanoTime() - start) / 1e9;
@@ -138,7 +134,7 @@ final class TrackJob {
                 source.width(), source.height(), source.fps(), stats, wallSeconds, brokerSeconds, bootstrap == null,
                 new TrackSummary.Stages(publisher.decodeNanos() / 1e9, segmenter.busyNanos() / 1e9,
                         trainer == null ? 0 : trainer.busyNanos() / 1e9,
-                        (learn ? identification.busyNanos() : provisional.busyNanos()) / 1e9, writer.busyNanos() / 1e9),
+                        pipeline.identifierBusyNanos() / 1e9, writer.busyNanos() / 1e9),
                 segmenter.globalFragmentsPublished(),
                 learn ? identities(settings, session, ends, identification, writer) : TrackSummary.PROVISIONAL);
         TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
@@ -178,18 +174,12 @@ final class TrackJob {
     }
 
     /** Waits for the writer to finish, failing fast when any stage has died. */
-    private static TrajectoryStats awaitResult(TrajectoryWriterService writer, List<PipelineService> services)
-            throws Exception {
+    private static TrajectoryStats awaitResult(TrajectoryWriterService writer, Pipeline pipeline) throws Exception {
         while (true) {
             try {
                 return writer.result().get(200, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                for (PipelineService service : services) {
-                    if (service.failure() != null) {
-                        throw new IllegalStateException(service.getClass().getSimpleName() + " failed: "
-                                + service.failure().getMessage(), service.failure());
-                    }
-                }
+                pipeline.requireHealthy();
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             }

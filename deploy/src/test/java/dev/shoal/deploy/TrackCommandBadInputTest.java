@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,16 @@ class TrackCommandBadInputTest {
     @Test
     void unknownOptionPointsToHelp() {
         assertTrue(run("track", video.toString(), "--animals", "4", "--frobnicate").contains("--help"));
+    }
+
+    @Test
+    void metricsPortInUseIsNamedAndLeavesNoFiles() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            String message = run("track", video.toString(), "--animals", "2", "--out", out.toString(),
+                    "--metrics-port", Integer.toString(taken.getLocalPort()));
+            assertTrue(message.contains("--metrics-port " + taken.getLocalPort()) && message.contains("already in use"),
+                    message);
+        }
+        assertFalse(Files.exists(out));
     }
 }

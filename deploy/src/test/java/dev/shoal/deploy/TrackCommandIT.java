@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.ingest.VideoFileSource;
+import dev.shoal.segmenter.Polarity;
+import dev.shoal.segmenter.SegmentationSettings;
+import dev.shoal.segmenter.WarmUp;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -65,6 +71,30 @@ class TrackCommandIT {
         try (var files = Files.list(out)) {
             assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
+        }
+    }
+
+    @Test
+    void trackWithAMetricsEndpointCountsEveryFrameIngestPublished() throws Exception {
+        int frames = 60;
+        Path video = temp.resolve("ellipses.mkv");
+        MovingEllipsesVideo.write(video, frames);
+        try (VideoFileSource source = VideoFileSource.open(video);
+             MetricsEndpoint metrics = MetricsEndpoint.start(0)) {
+            TrackJob job = new TrackJob(source, 4, Files.createDirectories(temp.resolve("metrics-out")), null, temp,
+                    new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 10, source.width() * source.height() / 10, 0),
+                    new WarmUp(0, 60, 0, 4, true), metrics);
+
+            TrackSummary summary = job.run(new PrintWriter(new StringWriter()));
+
+            assertEquals(frames, summary.frames());
+            assertEquals(frames, metrics.registry().get("shoal.frames.out").tag("stage", "ingest").functionCounter().count());
+            assertEquals(0, metrics.registry().get("shoal.frames.dropped").tag("stage", "ingest").functionCounter().count());
+            String scrape = ((PrometheusMeterRegistry) metrics.registry()).scrape();
+            assertTrue(scrape.contains("shoal_frames_out_total{session=\"" + summary.session() + "\",stage=\"ingest\"} 60.0"),
+                    scrape);
+            assertTrue(scrape.contains("shoal_capture_latency_seconds_count{session=\"" + summary.session()
+                    + "\",stage=\"identifier\"}"), scrape);
         }
     }
 

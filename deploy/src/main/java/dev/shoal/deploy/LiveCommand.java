@@ -1,0 +1,198 @@
+package dev.shoal.deploy;
+
+import dev.shoal.core.BadInputException;
+import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.identifier.stimulus.StimulusConfig;
+import dev.shoal.identifier.stimulus.StimulusRulesFile;
+import dev.shoal.ingest.FramePublisher;
+import dev.shoal.ingest.FrameSource;
+import dev.shoal.ingest.FrameSources;
+import dev.shoal.ingest.SourceOptions;
+import dev.shoal.ingest.arena.ArenaSettings;
+import dev.shoal.segmenter.Polarity;
+import dev.shoal.segmenter.SegmentationSettings;
+import dev.shoal.segmenter.WarmUp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code shoal live --source SPEC --animals N [--rules rules.yaml]}: the whole pipeline on a live
+ * source, with the closed loop and /metrics, until the source ends or Ctrl-C / SIGTERM. Every input
+ * (source, rules, OSC receiver, metrics port) is checked before the broker starts.
+ */
+@Command(name = "live", mixinStandardHelpOptions = true,
+        description = "Track a live source (camera, stream, arena:, or a file played at its own pace) until it ends"
+                + " or Ctrl-C, with closed-loop stimulus rules and Prometheus metrics.")
+public final class LiveCommand implements Callable<Integer> {
+
+    /** The port {@code live} serves /metrics on unless told otherwise (Prometheus' range for exporters). */
+    public static final int DEFAULT_METRICS_PORT = 9464;
+
+    @Option(names = "--source", required = true, paramLabel = "SPEC", description = "device:/dev/videoN,"
+            + " rtsp:// rtp:// udp:// http(s):// srt://, arena:animals=N,fps=R,..., or a video file (played at its"
+            + " own frame rate).")
+    String source;
+
+    @Option(names = "--animals", required = true, paramLabel = "N", description = "Number of animals in the arena.")
+    int animals;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Closed-loop stimulus rules (YAML: rules and an optional osc receiver).")
+    Path rules;
+
+    @Option(names = "--metrics-port", defaultValue = "" + DEFAULT_METRICS_PORT, paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: ${DEFAULT-VALUE};"
+                    + " 0 for any free port).")
+    int metricsPort;
+
+    @Option(names = "--no-metrics", description = "Do not serve /metrics.")
+    boolean noMetrics;
+
+    @Option(names = "--out", defaultValue = "out/live", paramLabel = "DIR",
+            description = "Where trajectories.csv goes (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Kafka cluster to use; without it an embedded broker runs in this process.")
+    String bootstrap;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the embedded broker and the trainer's store live while running (default: system temp).")
+    Path workDir;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3",
+            description = "Time at the start the background is built from; frames of it are segmented once it is"
+                    + " built (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--polarity", defaultValue = "DARK_ON_LIGHT",
+            description = "Animals against the background: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Polarity polarity;
+
+    @Option(names = "--threshold", defaultValue = "0",
+            description = "Foreground threshold in grey levels; 0 chooses one from the image (default).")
+    int threshold;
+
+    @Option(names = "--min-area", defaultValue = "0", description = "Smallest blob in pixels (default 0: 10 px).")
+    int minArea;
+
+    @Option(names = "--max-area", defaultValue = "0",
+            description = "Largest single-animal blob in pixels (default 0: learnt in the warm-up).")
+    int maxArea;
+
+    @Option(names = "--opening", defaultValue = "0", paramLabel = "RADIUS",
+            description = "Radius of a morphological opening of the foreground (default 0: none).")
+    int opening;
+
+    @Option(names = "--crop-size", defaultValue = "52", paramLabel = "PX",
+            description = "Side of each animal's identification image; 0 for none: no training, identities stay"
+                    + " fragment-based (default: ${DEFAULT-VALUE}).")
+    int cropSize;
+
+    @Option(names = "--queue", defaultValue = "" + FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES, paramLabel = "FRAMES",
+            description = "Frames the source may have waiting for the broker before the oldest is dropped"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        checkOptions();
+        boolean arena = source.startsWith("arena:");
+        if (arena && ArenaSettings.parse(source).animals() != animals) {
+            throw new BadInputException("--animals " + animals + ": the source " + source + " has "
+                    + ArenaSettings.parse(source).animals() + " animals; give the same number to both");
+        }
+        DeferredTruthListener truth = arena ? new DeferredTruthListener() : null;
+        SourceOptions options = SourceOptions.defaults().withPaced(true);
+        try (FrameSource frames = arena ? FrameSources.openArena(source, options, truth)
+                : FrameSources.open(source, options, new SimpleMeterRegistry())) {
+            StimulusConfig stimulus = rules == null ? null
+                    : StimulusRulesFile.read(rules, animals, frames.width(), frames.height());
+            if (stimulus != null && stimulus.oscTarget().isPresent()) {
+                requireRoute(stimulus.oscTarget().get());
+            }
+            try (MetricsEndpoint metrics = noMetrics ? null : MetricsEndpoint.start(metricsPort)) {
+                OutputDirectory.requireWritable("--out", out);
+                boolean learnAreas = maxArea == 0;
+                int smallest = minArea > 0 ? minArea : 10;
+                int largest = maxArea > 0 ? maxArea : frames.width() * frames.height() / 10;
+                LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
+                        workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
+                        new SegmentationSettings(polarity, threshold, smallest, largest, opening),
+                        new WarmUp(warmupSeconds, 60, cropSize, animals, learnAreas), stimulus, queue, "cam0"),
+                        metrics);
+                PrintWriter err = spec.commandLine().getErr();
+                if (metrics != null) {
+                    err.println("live: metrics on http://localhost:" + metrics.port() + MetricsEndpoint.PATH);
+                }
+                // Ctrl-C and SIGTERM end the run the way the source's end would, and wait for it.
+                Thread hook = new Thread(() -> {
+                    job.requestStop();
+                    try {
+                        job.awaitFinished(Duration.ofSeconds(60));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "shoal-live-stop");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    err.println(job.run(err).describe());
+                } finally {
+                    removeHook(hook);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void checkOptions() {
+        if (animals < 1) {
+            throw new BadInputException("--animals " + animals + ": must be at least 1; give the number of animals in the arena");
+        }
+        if (cropSize != 0 && (cropSize < 8 || cropSize > 512)) {
+            throw new BadInputException("--crop-size " + cropSize + ": give 0 (no crops) or 8..512 pixels");
+        }
+        if (!(warmupSeconds > 0) || Double.isInfinite(warmupSeconds)) {
+            throw new BadInputException("--warmup-seconds " + warmupSeconds
+                    + ": a live source has no end to sample up to; give a positive number of seconds, e.g. 3");
+        }
+        if (queue < 1) {
+            throw new BadInputException("--queue " + queue + ": give 1 or more frames");
+        }
+    }
+
+    /**
+     * UDP never says whether anyone listens, but the kernel does say when no route leads to the
+     * receiver (or it is a broadcast address we may not send to): that is a start-up error, not a
+     * stream of failed sends.
+     */
+    private void requireRoute(InetSocketAddress target) {
+        try (DatagramChannel channel = DatagramChannel.open()) {
+            channel.connect(target);
+        } catch (IOException e) {
+            throw new BadInputException(rules + ": osc: cannot send to " + target.getHostString() + ":" + target.getPort()
+                    + " (" + e.getMessage() + "); give a host:port this machine can reach");
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already stopping: the hook has run.
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.shoal.deploy;
+
+import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.PipelineService;
+import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.identifier.IdentificationService;
+import dev.shoal.identifier.ProvisionalTrackingService;
+import dev.shoal.identifier.stimulus.StimulusConfig;
+import dev.shoal.identifier.stimulus.StimulusService;
+import dev.shoal.segmenter.SegmentationSettings;
+import dev.shoal.segmenter.SegmenterService;
+import dev.shoal.segmenter.WarmUp;
+import dev.shoal.trainer.OfflineEngine;
+import dev.shoal.trainer.TrainerService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The stages after ingest, assembled once for {@code track} and {@code live}: segmenter, then the
+ * trainer and the identifier (or provisional tracking when crops are off), an optional stimulus
+ * service, and the caller's trajectory writer. Each stage is its own Kafka client with a per-session
+ * consumer group on its own thread; they meet only through the broker, as separate services would.
+ */
+final class Pipeline {
+
+    /**
+     * @param identifierWindowFrames how far back a new model re-scores ({@link Long#MAX_VALUE}: the whole
+     *                               session, for files; a bounded window keeps a live run's memory flat)
+     * @param stimulus               closed-loop rules, or null for none
+     * @param registry               where the trainer and stimulus meters go
+     * @param progress               where training progress prints, or null
+     */
+    record Options(int animals, SegmentationSettings segmentation, WarmUp warmUp, long identifierWindowFrames,
+                   StimulusConfig stimulus, MeterRegistry registry, Path trainerStore, PrintWriter progress) {
+
+        /** Identities are learnt only from identification crops; without them tracks stay fragment-based. */
+        boolean learns() {
+            return warmUp.cropSize() > 0;
+        }
+    }
+
+    /** The topics a run reads from its start: their end offsets before publishing are where each stage begins. */
+    static final List<String> TOPICS = List.of(Topics.FRAMES, Topics.BLOBS, Topics.GLOBAL_FRAGMENTS, Topics.MODELS,
+            Topics.TRACKS, Topics.IDENTITY_CORRECTIONS, Topics.STIMULUS);
+
+    /** The trajectory writers' consumer group is this plus the session (as TrajectoryWriterService names it). */
+    static final String WRITER_GROUP_PREFIX = "shoal-trajectories-";
+
+    private final SegmenterService segmenter;
+    private final TrainerService trainer;
+    private final IdentificationService identification;
+    private final ProvisionalTrackingService provisional;
+    private final StimulusService stimulus;
+    private final List<PipelineService> services = new ArrayList<>();
+    private final List<ConsumerGroupMetrics.Group> groups = new ArrayList<>();
+
+    Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options) {
+        String segmenterGroup = SegmenterService.GROUP + "-" + session;
+        segmenter = new SegmenterService(settings, segmenterGroup, ends, options.segmentation(), options.warmUp());
+        add(segmenter, new ConsumerGroupMetrics.Group("segmenter", segmenterGroup, Topics.FRAMES, true));
+        String identifierGroup = IdentificationService.GROUP + "-" + session;
+        if (options.learns()) {
+            OfflineEngine.configure();
+            String trainerGroup = TrainerService.GROUP + "-" + session;
+            trainer = new TrainerService(settings, trainerGroup, ends,
+                    TrainerService.Settings.defaults(options.animals(), options.trainerStore()), options.registry(),
+                    options.progress());
+            IdentificationService.Options defaults = IdentificationService.Options.defaults(options.animals(),
+                    options.warmUp().cropSize());
+            identification = new IdentificationService(settings, identifierGroup, ends,
+                    new IdentificationService.Options(defaults.animals(), defaults.cropSize(), defaults.batchCrops(),
+                            defaults.maxDelay(), options.identifierWindowFrames(), defaults.scorer(),
+                            defaults.assignment()));
+            provisional = null;
+            add(trainer, new ConsumerGroupMetrics.Group("trainer", trainerGroup, Topics.GLOBAL_FRAGMENTS, false));
+            add(identification, new ConsumerGroupMetrics.Group("identifier", identifierGroup, Topics.BLOBS, true));
+            groups.add(new ConsumerGroupMetrics.Group("identifier", identifierGroup, Topics.MODELS, false));
+        } else {
+            trainer = null;
+            identification = null;
+            provisional = new ProvisionalTrackingService(settings, identifierGroup, ends);
+            add(provisional, new ConsumerGroupMetrics.Group("identifier", identifierGroup, Topics.BLOBS, true));
+        }
+        if (options.stimulus() != null) {
+            String stimulusGroup = StimulusService.GROUP + "-" + session;
+            stimulus = new StimulusService(settings, stimulusGroup, ends, options.stimulus(), options.registry());
+            add(stimulus, new ConsumerGroupMetrics.Group("stimulus", stimulusGroup, Topics.TRACKS, true));
+        } else {
+            stimulus = null;
+        }
+    }
+
+    private void add(PipelineService service, ConsumerGroupMetrics.Group group) {
+        services.add(service);
+        groups.add(group);
+    }
+
+    /** Adds the caller's trajectory writer, a consumer of the tracks topic in {@code group}. */
+    void addWriter(PipelineService writer, String group) {
+        add(writer, new ConsumerGroupMetrics.Group("writer", group, Topics.TRACKS, true));
+    }
+
+    /** Starts every stage on a thread of its own. */
+    void start() {
+        for (PipelineService service : services) {
+            new Thread(service, "shoal-" + service.getClass().getSimpleName()).start();
+        }
+    }
+
+    /** Throws when any stage has died, naming it. */
+    void requireHealthy() {
+        for (PipelineService service : services) {
+            if (service.failure() != null) {
+                throw new IllegalStateException(service.getClass().getSimpleName() + " failed: "
+                        + service.failure().getMessage(), service.failure());
+            }
+        }
+    }
+
+    /** Asks every stage to stop and waits until all have closed their clients. */
+    void stop() throws InterruptedException {
+        for (PipelineService service : services) {
+            service.stop();
+        }
+        for (PipelineService service : services) {
+            service.awaitStopped();
+        }
+    }
+
+    /** Each stage's consumer group and input topics, for lag metrics. */
+    List<ConsumerGroupMetrics.Group> groups() {
+        return List.copyOf(groups);
+    }
+
+    boolean learns() {
+        return trainer != null;
+    }
+
+    SegmenterService segmenter() {
+        return segmenter;
+    }
+
+    /** Null when crops are off. */
+    TrainerService trainer() {
+        return trainer;
+    }
+
+    /** Null when crops are off. */
+    IdentificationService identification() {
+        return identification;
+    }
+
+    /** Null for none. */
+    StimulusService stimulus() {
+        return stimulus;
+    }
+
+    /** Busy time of the identifying stage (model-based or provisional). */
+    long identifierBusyNanos() {
+        return identification != null ? identification.busyNanos() : provisional.busyNanos();
+    }
+}
