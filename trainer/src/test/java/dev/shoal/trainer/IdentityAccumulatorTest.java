@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class IdentityAccumulatorTest {
 
     private static final int CROP = 28;
-    private static final TrainingOptions TRAINING = TrainingOptions.defaults().withMaxEpochs(12).withPatience(2)
+    private static final TrainingOptions TRAINING = TrainingOptions.defaults().withMaxEpochs(25).withPatience(3)
             .withValidationFraction(0.2).withSeed(1);
 
     @TempDir

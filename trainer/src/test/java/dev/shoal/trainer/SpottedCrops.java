@@ -4,7 +4,9 @@ import java.util.Random;
 
 /**
  * Synthetic identification crops: every identity carries its own faint pattern of spots on a noisy
- * body, seen at a small random rotation and shift, so only the texture tells identities apart.
+ * body, seen at a small random rotation and shift, so only the texture tells identities apart. Half
+ * the crops are turned by 180 degrees, as the segmenter's are: it aligns a body's long axis without
+ * telling head from tail.
  */
 final class SpottedCrops {
 
@@ -62,7 +64,7 @@ final class SpottedCrops {
 
     /** One crop of {@code identity} (0-based), drawn with {@code random}. */
     byte[] render(int identity, Random random) {
-        double angle = (random.nextDouble() * 2 - 1) * MAX_ROTATION;
+        double angle = (random.nextDouble() * 2 - 1) * MAX_ROTATION + (random.nextBoolean() ? Math.PI : 0);
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);
         double centre = (cropSize - 1) / 2.0;
