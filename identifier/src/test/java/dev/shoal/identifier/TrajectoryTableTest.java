@@ -55,8 +55,11 @@ class TrajectoryTableTest {
         assertEquals(2.0, filled.get(1).track().getY(), 1e-9);
         assertEquals(0.2, filled.get(1).timeS(), 1e-9);
         assertTrue(filled.stream().allMatch(r -> r.track().getIdentity() == 1));
-        assertFalse(table.processed(TrajectoryPostProcessor.Options.defaults(2)).rows().stream().anyMatch(r -> r.track().getInterpolated()),
-                "a gap of 3 frames is over a limit of 2");
+        assertFalse(table.processed(new TrajectoryPostProcessor.Options(2, 0, 99, 3, 3)).rows().stream()
+                        .anyMatch(r -> r.track().getInterpolated()),
+                "a gap of 3 frames is over a limit of 2, and crossings are bridged no longer");
+        assertEquals(3, table.processed(TrajectoryPostProcessor.Options.defaults(2)).repairs().rowsInterpolated(),
+                "a gap spent inside a crossing is bridged up to 2 s (20 frames at these 10 fps)");
     }
 
     @Test
