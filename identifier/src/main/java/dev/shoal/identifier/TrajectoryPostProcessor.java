@@ -35,8 +35,9 @@ public final class TrajectoryPostProcessor {
 
     /**
      * @param maxGapFrames         longest run of missing frames filled by interpolation
-     * @param maxCrossingSeconds   longest run of missing frames, in seconds of the data's own frame rate,
-     *                             bridged when the identity is inside crossings throughout
+     * @param maxCrossingSeconds   longest run of missing frames, in seconds of the data's own frame rate
+     *                             (from its media times; 1 fps when they carry none), bridged when the
+     *                             identity is inside crossings throughout
      * @param speedPercentile      percentile (0-100] of frame-to-frame speeds the limit is learnt from
      * @param speedFactor          the speed limit is the percentile times this
      * @param crossingGateFactor   a crossing holds an identity when its centroid is within this many times
@@ -55,7 +56,10 @@ public final class TrajectoryPostProcessor {
             }
         }
 
-        /** Gaps up to {@code maxGapFrames}, crossings up to 2 s, speed limit 3 x the 99th percentile, crossing gate 3 x the median entry distance. */
+        /**
+         * Gaps up to {@code maxGapFrames}, crossings up to 2 s, speed limit 3 x the 99th percentile,
+         * crossing gate 3 x the median entry/exit distance (the best of 2-5 on the arena sessions).
+         */
         public static Options defaults(int maxGapFrames) {
             return new Options(maxGapFrames, 2.0, 99, 3, 3);
         }
