@@ -11,18 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * A session's tracks held until the end, so identity corrections can revise the past and gaps can be
- * filled where both ends are known: an identity missing for up to {@code maxGapFrames} frames between
- * two positions (typically while the animal was inside a crossing) gets linearly interpolated rows
- * flagged {@code interpolated}. Pure: no Kafka.
+ * A session's tracks held until the end, so identity corrections can revise the past and the
+ * trajectories can be repaired where both sides of a fault are known ({@link TrajectoryPostProcessor}:
+ * duplicated identities, impossible jumps, gaps, animals inside crossings). Pure: no Kafka.
  */
 public final class TrajectoryTable {
 
@@ -52,40 +49,17 @@ public final class TrajectoryTable {
         }
     }
 
+    /** The rows as added (corrections applied), in arrival order. */
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
     /**
-     * The rows by frame then identity, with interpolated rows added for every identity (> 0) missing
-     * in at most {@code maxGapFrames} frames between two frames where it was seen.
+     * The rows repaired by a {@link TrajectoryPostProcessor} (duplicated identities, impossible jumps,
+     * gaps and crossings), by frame then identity.
      */
-    public List<Row> rowsWithGapsFilled(int maxGapFrames) {
-        Map<Long, List<Row>> byIdentity = new TreeMap<>();
-        for (Row row : rows) {
-            if (row.track().getIdentity() > 0) {
-                byIdentity.computeIfAbsent(row.track().getIdentity(), k -> new ArrayList<>()).add(row);
-            }
-        }
-        List<Row> out = new ArrayList<>(rows);
-        for (List<Row> path : byIdentity.values()) {
-            path.sort(Comparator.comparingLong(Row::frame));
-            for (int i = 1; i < path.size(); i++) {
-                Row before = path.get(i - 1);
-                Row after = path.get(i);
-                long gap = after.frame() - before.frame() - 1;
-                if (gap >= 1 && gap <= maxGapFrames) {
-                    for (long frame = before.frame() + 1; frame < after.frame(); frame++) {
-                        double w = (frame - before.frame()) / (double) (after.frame() - before.frame());
-                        out.add(new Row(frame, before.timeS() + w * (after.timeS() - before.timeS()), Track.newBuilder()
-                                .setIdentity(before.track().getIdentity())
-                                .setX(before.track().getX() + w * (after.track().getX() - before.track().getX()))
-                                .setY(before.track().getY() + w * (after.track().getY() - before.track().getY()))
-                                .setAngle(w < 0.5 ? before.track().getAngle() : after.track().getAngle())
-                                .setInterpolated(true)
-                                .build()));
-                    }
-                }
-            }
-        }
-        out.sort(Comparator.comparingLong(Row::frame).thenComparingLong(r -> r.track().getIdentity()));
-        return out;
+    public TrajectoryPostProcessor.Result processed(TrajectoryPostProcessor.Options options) {
+        return new TrajectoryPostProcessor(options).process(rows);
     }
 
     /** Writes rows as {@code trajectories.csv}, atomically. */

@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one session's {@code shoal.tracks.v1} and writes its trajectories.csv; completes
@@ -28,10 +30,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Provisional (no trainer runs): rows are written as they come and the file is complete at the
  * session's last frame. Model-based: tracks are held in a {@link TrajectoryTable}, a second consumer
  * on its own thread reads {@code shoal.identity-corrections.v1}, and once both the last frame and the
- * corrections' end marker are in, the corrections are applied, crossing gaps interpolated, and
+ * corrections' end marker are in, the corrections are applied, the trajectories repaired by a
+ * {@link TrajectoryPostProcessor} (duplicates, impossible jumps, gaps, animals inside crossings), and
  * trajectories.csv plus the wide CSV ({@code trajectories_wide.csv}) written.
  */
 public final class TrajectoryWriterService extends ConsumingService<FrameTracks> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrajectoryWriterService.class);
 
     /** Longest run of missing frames an identity's position is interpolated over by default. */
     public static final int DEFAULT_MAX_GAP_FRAMES = 60;
@@ -50,6 +55,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     private boolean endMarkerSeen;
     private final List<IdentityCorrection> pendingCorrections = new ArrayList<>();
     private long correctionsApplied;
+    private TrajectoryPostProcessor.Repairs repairs;
 
     /** A provisional writer: finishes at the session's last frame. */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
@@ -69,7 +75,8 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
      * A model-based writer: applies identity corrections and finishes only after their end marker.
      *
      * @param startOffsets also where the corrections topic's partitions start (absent: the beginning)
-     * @param maxGapFrames longest run of missing frames to interpolate an identity over
+     * @param maxGapFrames longest run of missing frames to interpolate an identity over (animals inside
+     *                     crossings throughout are bridged up to 2 s, see {@link TrajectoryPostProcessor})
      */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv, int maxGapFrames) {
@@ -165,7 +172,10 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         if (lastFrameSeen && endMarkerSeen && !result.isDone()) {
             pendingCorrections.forEach(table::apply);
             correctionsApplied = pendingCorrections.size();
-            List<TrajectoryTable.Row> rows = table.rowsWithGapsFilled(maxGapFrames);
+            TrajectoryPostProcessor.Result processed = table.processed(TrajectoryPostProcessor.Options.defaults(maxGapFrames));
+            repairs = processed.repairs();
+            LOG.info("session {}: trajectories repaired: {}", session, repairs);
+            List<TrajectoryTable.Row> rows = processed.rows();
             TrajectoryTable.writeLong(rows, csv);
             TrajectoryTable.writeWide(rows, wideCsv(csv));
             result.complete(stats);
@@ -206,5 +216,10 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     /** Identity corrections applied to the written files (model-based writer). */
     public synchronized long correctionsApplied() {
         return correctionsApplied;
+    }
+
+    /** What the post-processing repaired (model-based writer, once the files are written; else null). */
+    public synchronized TrajectoryPostProcessor.Repairs repairs() {
+        return repairs;
     }
 }
