@@ -33,6 +33,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -127,6 +128,10 @@ public final class IdentityTrainer {
                 long lossImages = 0;
                 long stepStart = System.nanoTime();
                 for (int n = sampler.next(batchImages); n > 0; n = sampler.next(batchImages)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // A stopping service interrupts its training thread: give up the run, keep nothing half-trained.
+                        throw new CancellationException("training interrupted");
+                    }
                     try (NDManager scope = trainer.getManager().newSubManager()) {
                         NDList batch = batch(scope, network, images, batchImages, 0, n, inputs, labels);
                         try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -266,7 +271,7 @@ public final class IdentityTrainer {
         return new Evaluation(lossSum / indices.length, (double) correct / indices.length);
     }
 
-    private static byte[] weights(Block block) {
+    static byte[] weights(Block block) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             block.saveParameters(out);
@@ -276,7 +281,7 @@ public final class IdentityTrainer {
         return bytes.toByteArray();
     }
 
-    private static void restore(Model model, byte[] weights) {
+    static void restore(Model model, byte[] weights) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
             model.getBlock().loadParameters(model.getNDManager(), in);
         } catch (IOException e) {
