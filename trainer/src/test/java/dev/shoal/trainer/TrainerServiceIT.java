@@ -17,6 +17,7 @@ import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.ModelRelease;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -267,6 +268,47 @@ class TrainerServiceIT {
         List<GlobalFragment> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    @Test
+    void aSessionWhoseEndMarkerArrivedBeforeTheStopIsFinishedAtStartUp() throws Exception {
+        SpottedCrops textures = new SpottedCrops(CROP, ANIMALS, 11);
+        SyntheticGlobalFragments session = new SyntheticGlobalFragments(textures, ANIMALS, 40, 80, 3);
+        Path directory = temp.resolve("store").resolve("ended");
+        // What a trainer stopped right after consuming the end marker leaves: the store and the marker's file.
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(directory, CROP, 1L << 26)) {
+            session.next("ended", 3).forEach(store::add);
+        }
+        Files.createFile(directory.resolve(TrainerService.END_FILE));
+        TrainingOptions training = TrainingOptions.defaults().withMaxEpochs(12).withPatience(2)
+                .withValidationFraction(0.2).withSeed(1);
+        TrainerService.Settings settings = new TrainerService.Settings(ANIMALS, temp.resolve("store"), 1L << 26,
+                IdentityAccumulator.Options.defaults(training, IdentityNetwork.Architecture.LIGHT), 0.25);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(kafka, Topics.all(1, kafka.maxRecordBytes()));
+            List<ModelRelease> releases = new ArrayList<>();
+            TrainerService service = new TrainerService(kafka, "g", Map.of(), settings, new SimpleMeterRegistry(), null);
+            new Thread(service).start();
+            try (var consumer = new KafkaConsumer<>(kafka.consumer("reader", "reader"), new StringDeserializer(),
+                    Serdes.MODEL_RELEASE.deserializer())) {
+                consumer.subscribe(List.of(Topics.MODELS));
+                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                while ((releases.isEmpty() || !releases.get(releases.size() - 1).getLast())
+                        && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> releases.add(r.value()));
+                }
+            } finally {
+                service.stop();
+                service.awaitStopped();
+            }
+            assertEquals(null, service.failure());
+            ModelRelease last = releases.get(releases.size() - 1);
+            assertTrue(last.getLast(), "the session is finished without its end marker being delivered again");
+            assertEquals("ended", last.getSession());
+            assertEquals(3, last.getMetrics().getGlobalFragments());
+            assertTrue(SessionCheckpoint.read(SessionCheckpoint.in(directory)).last());
+        }
     }
 
     /**
