@@ -19,7 +19,6 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.progress.ProgressLine;
 import java.io.ByteArrayInputStream;
@@ -117,9 +116,12 @@ public final class IdentityTrainer {
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(network.inputShape(options.batchSize()));
             if (warmStart != null) {
-                restore(model, weights(warmStart.block()));
-                for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
-                    parameter.getValue().getArray().setRequiresGradient(true);
+                // Copied into the arrays the trainer already holds: loading parameters would replace the
+                // block's arrays, so the trainer would train its fresh ones and the model keep the warm start's.
+                var own = model.getBlock().getParameters().values();
+                var warm = warmStart.block().getParameters().values();
+                for (int i = 0; i < own.size(); i++) {
+                    own.get(i).getArray().set(warm.get(i).getArray().toFloatArray());
                 }
             }
             for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
