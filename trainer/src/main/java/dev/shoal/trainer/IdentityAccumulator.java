@@ -85,6 +85,23 @@ public final class IdentityAccumulator implements AutoCloseable {
     public record Step(boolean trained, int accepted, long acceptedImages, long storedImages, TrainingReport report) {
     }
 
+    /**
+     * What the accumulator has learnt, to resume from after a restart: the identity of each accepted
+     * fragment, the accepted global fragments, the training runs so far, and the last model's weights
+     * and report (null before the first training).
+     */
+    public record Checkpoint(Map<Long, Integer> identities, Set<Long> acceptedGlobals, int trainings, byte[] weights,
+                             TrainingReport report) {
+
+        public Checkpoint {
+            identities = Map.copyOf(identities);
+            acceptedGlobals = Set.copyOf(acceptedGlobals);
+            if ((weights == null) != (report == null)) {
+                throw new BadInputException("accumulator checkpoint: weights and report go together; give both or neither");
+            }
+        }
+    }
+
     private final int animals;
     private final Options options;
     private final IdentityNetwork network;
@@ -101,6 +118,34 @@ public final class IdentityAccumulator implements AutoCloseable {
         this.options = options;
         this.network = new IdentityNetwork(options.architecture(), cropSize, animals);
         this.progress = progress;
+    }
+
+    /**
+     * An accumulator that carries on from a checkpoint: its accepted fragments keep their identities
+     * and the next training starts from the checkpoint's weights.
+     */
+    public static IdentityAccumulator resume(int animals, int cropSize, Options options, PrintWriter progress,
+                                             Checkpoint checkpoint) {
+        IdentityAccumulator accumulator = new IdentityAccumulator(animals, cropSize, options, progress);
+        for (int identity : checkpoint.identities().values()) {
+            if (identity < 0 || identity >= animals) {
+                throw new BadInputException("accumulator checkpoint: identity " + identity + " is outside 0.."
+                        + (animals - 1) + "; resume with the number of animals it was made with");
+            }
+        }
+        accumulator.identities.putAll(checkpoint.identities());
+        accumulator.acceptedGlobals.addAll(checkpoint.acceptedGlobals());
+        accumulator.trainings = checkpoint.trainings();
+        if (checkpoint.weights() != null) {
+            accumulator.model = TrainedIdentityModel.of(accumulator.network, checkpoint.weights(), checkpoint.report());
+        }
+        return accumulator;
+    }
+
+    /** What has been learnt so far, to {@link #resume} from. */
+    public Checkpoint checkpoint() {
+        return new Checkpoint(identities, acceptedGlobals, trainings, model == null ? null : model.weights(),
+                model == null ? null : model.report());
     }
 
     /** A global fragment of the snapshot to start from exists: N fragments, each with at least minCrops crops. */

@@ -19,7 +19,6 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.progress.ProgressLine;
 import java.io.ByteArrayInputStream;
@@ -33,6 +32,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -117,9 +117,12 @@ public final class IdentityTrainer {
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(network.inputShape(options.batchSize()));
             if (warmStart != null) {
-                restore(model, weights(warmStart.block()));
-                for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
-                    parameter.getValue().getArray().setRequiresGradient(true);
+                // Copied into the arrays the trainer already holds: loading parameters would replace the
+                // block's arrays, so the trainer would train its fresh ones and the model keep the warm start's.
+                var own = model.getBlock().getParameters().values();
+                var warm = warmStart.block().getParameters().values();
+                for (int i = 0; i < own.size(); i++) {
+                    own.get(i).getArray().set(warm.get(i).getArray().toFloatArray());
                 }
             }
             for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
@@ -128,6 +131,10 @@ public final class IdentityTrainer {
                 long lossImages = 0;
                 long stepStart = System.nanoTime();
                 for (int n = sampler.next(batchImages); n > 0; n = sampler.next(batchImages)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // A stopping service interrupts its training thread: give up the run, keep nothing half-trained.
+                        throw new CancellationException("training interrupted");
+                    }
                     try (NDManager scope = trainer.getManager().newSubManager()) {
                         NDList batch = batch(scope, network, images, batchImages, 0, n, inputs, labels, turns);
                         try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -285,7 +292,7 @@ public final class IdentityTrainer {
         return new Evaluation(lossSum / indices.length, (double) correct / indices.length);
     }
 
-    private static byte[] weights(Block block) {
+    static byte[] weights(Block block) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             block.saveParameters(out);
@@ -295,7 +302,7 @@ public final class IdentityTrainer {
         return bytes.toByteArray();
     }
 
-    private static void restore(Model model, byte[] weights) {
+    static void restore(Model model, byte[] weights) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
             model.getBlock().loadParameters(model.getNDManager(), in);
         } catch (IOException e) {

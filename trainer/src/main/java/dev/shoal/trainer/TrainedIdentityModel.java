@@ -1,9 +1,11 @@
 package dev.shoal.trainer;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.shoal.core.BadInputException;
@@ -20,6 +22,30 @@ public final class TrainedIdentityModel implements AutoCloseable {
         this.model = model;
         this.network = network;
         this.report = report;
+    }
+
+    /**
+     * A model made from weights saved by {@link #weights} (e.g. by a trainer that was restarted).
+     *
+     * @throws BadInputException when the weights do not fit the network
+     */
+    public static TrainedIdentityModel of(IdentityNetwork network, byte[] weights, TrainingReport report) {
+        Model model = Model.newInstance("identity", Device.cpu(), "PyTorch");
+        try {
+            model.setBlock(network.newBlock());
+            model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, network.inputShape(1));
+            IdentityTrainer.restore(model, weights);
+            return new TrainedIdentityModel(model, network, report);
+        } catch (RuntimeException e) {
+            model.close();
+            throw new BadInputException("identity model: the saved weights do not fit " + network + " ("
+                    + e.getMessage() + "); give weights saved from a model of this network");
+        }
+    }
+
+    /** The network's parameters, as DJL saves them; {@link #of} makes the model again from them. */
+    public byte[] weights() {
+        return IdentityTrainer.weights(model.getBlock());
     }
 
     public IdentityNetwork network() {

@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -19,6 +22,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +49,19 @@ import org.slf4j.LoggerFactory;
  * after retraining on new global fragments when nothing more could be accepted). On the session's
  * end marker the accumulation runs to its end and a final release with {@code last=true} is published,
  * with an empty model and a note when it could never train.
+ *
+ * <p>Restartable: before each release the session's {@link SessionCheckpoint} (version, identities
+ * accepted, model weights) is written beside its store. A trainer started again on the same store root
+ * reopens the store from its journal and carries on from the checkpoint: versions keep increasing,
+ * accepted fragments keep their identities, training starts from the last published weights, and
+ * redelivered global fragments are not stored twice. Sessions whose end marker had arrived are finished
+ * at start-up, since their marker will not be delivered again.
  */
 public final class TrainerService extends ConsumingService<GlobalFragment> {
 
     public static final String GROUP = "shoal-trainer";
+    /** Marks, in a session's store directory, that its end marker arrived. */
+    static final String END_FILE = "end-received";
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
 
     /**
@@ -86,6 +99,7 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
     private final Counter releases;
     private final Counter storedGlobals;
     private final AtomicLong releasesPublished = new AtomicLong();
+    private volatile boolean stopping;
 
     /**
      * @param group        consumer group: {@link #GROUP} for the long-running service, a per-run group for a one-off run
@@ -111,6 +125,33 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         this.releases = Counter.builder("shoal.trainer.releases").description("model releases published").register(registry);
         this.storedGlobals = Counter.builder("shoal.trainer.global.fragments.stored")
                 .description("global fragments stored for training").register(registry);
+        finishEndedSessions();
+    }
+
+    /** Sessions left by an earlier run after their end marker arrived but before their last release. */
+    private void finishEndedSessions() {
+        if (!Files.isDirectory(settings.storeRoot())) {
+            return;
+        }
+        try (var directories = Files.list(settings.storeRoot())) {
+            for (Path directory : (Iterable<Path>) directories::iterator) {
+                if (!Files.isRegularFile(directory.resolve(END_FILE))) {
+                    continue;
+                }
+                String session = directory.getFileName().toString();
+                SessionTrainer trainer = new SessionTrainer(session, 0);
+                finished.add(session);
+                if (trainer.done) {
+                    trainer.close();
+                } else {
+                    LOG.info("session {}: its end marker arrived before the trainer stopped; finishing it", session);
+                    sessions.put(session, trainer);
+                    trainer.end();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the trainer's store root " + settings.storeRoot(), e);
+        }
     }
 
     @Override
@@ -121,11 +162,17 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
             return;
         }
         SessionTrainer trainer = sessions.get(session);
-        if (global.getLast()) {
-            if (trainer == null) {
-                trainer = new SessionTrainer(session, 0);
-                sessions.put(session, trainer);
+        if (trainer == null && (global.getLast() || global.getFragmentsCount() > 0)) {
+            trainer = new SessionTrainer(session, global.getLast() ? 0 : global.getFragments(0).getCropSize());
+            if (trainer.done) {
+                // A restarted trainer had already published this session's last release.
+                finished.add(session);
+                trainer.close();
+                return;
             }
+            sessions.put(session, trainer);
+        }
+        if (global.getLast()) {
             sessions.remove(session);
             finished.add(session);
             trainer.end();
@@ -133,10 +180,6 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         }
         if (global.getFragmentsCount() == 0) {
             return;
-        }
-        if (trainer == null) {
-            trainer = new SessionTrainer(session, global.getFragments(0).getCropSize());
-            sessions.put(session, trainer);
         }
         trainer.offer(global);
     }
@@ -148,11 +191,16 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
 
     @Override
     protected void closeOutputs() {
+        stopping = true;
         trainingThread.shutdownNow();
+        boolean idle = false;
         try {
-            trainingThread.awaitTermination(30, TimeUnit.SECONDS);
+            idle = trainingThread.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (idle) {
+            sessions.values().forEach(SessionTrainer::close);
         }
         producer.close();
     }
@@ -163,7 +211,10 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
      */
     private final class SessionTrainer {
         private final String session;
+        private final Path directory;
         private final int cropSize;
+        /** The session's last release was published (by this run or an earlier one). */
+        private boolean done;
         private final Object lock = new Object();
         private GlobalFragmentStore store;
         private IdentityAccumulator accumulator;
@@ -175,9 +226,43 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         private int trainedOnGlobals;
         private volatile double validationAccuracy = Double.NaN;
 
+        /**
+         * Reopens the session's store and checkpoint when an earlier run left them, so training
+         * carries on from there; otherwise starts empty.
+         *
+         * @param cropSize the crops' side from the first record, or 0 when unknown
+         */
         SessionTrainer(String session, int cropSize) {
             this.session = session;
+            this.directory = settings.storeRoot().resolve(session);
+            if (GlobalFragmentStore.exists(directory)) {
+                store = GlobalFragmentStore.reopen(directory, settings.maxStoreBytes());
+                cropSize = store.cropSize();
+                // Global fragments stored after the last checkpoint may be waiting to be learnt from.
+                fresh = store.globals().size() > 0;
+            }
+            Path file = SessionCheckpoint.in(directory);
+            SessionCheckpoint checkpoint = Files.isRegularFile(file) ? SessionCheckpoint.read(file) : null;
+            if (cropSize == 0 && checkpoint != null) {
+                cropSize = checkpoint.cropSize();
+            }
             this.cropSize = cropSize;
+            if (checkpoint != null) {
+                checkpoint.checkFits(file, settings.animals(), cropSize, settings.accumulation().training().method(),
+                        settings.accumulation().architecture());
+                version = checkpoint.version();
+                publishedAcceptedImages = checkpoint.publishedAcceptedImages();
+                trainedOnGlobals = checkpoint.trainedOnGlobals();
+                done = checkpoint.last();
+                if (checkpoint.accumulator() != null && !done) {
+                    accumulator = IdentityAccumulator.resume(settings.animals(), cropSize, settings.accumulation(),
+                            progress, checkpoint.accumulator());
+                    validationAccuracy = accumulator.model() == null ? Double.NaN
+                            : accumulator.model().report().validationAccuracy();
+                }
+                LOG.info("session {}: resuming after release v{} with {} global fragments stored", session, version,
+                        store == null ? 0 : store.globals().size());
+            }
             Gauge.builder("shoal.trainer.validation.accuracy", this, s -> s.validationAccuracy)
                     .description("validation accuracy of the session's latest model").tag("session", session)
                     .register(registry);
@@ -186,8 +271,7 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         void offer(GlobalFragment global) {
             synchronized (lock) {
                 if (store == null) {
-                    store = GlobalFragmentStore.create(settings.storeRoot().resolve(session), cropSize,
-                            settings.maxStoreBytes());
+                    store = GlobalFragmentStore.create(directory, cropSize, settings.maxStoreBytes());
                 }
                 if (store.add(global)) {
                     storedGlobals.increment();
@@ -197,7 +281,16 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
             }
         }
 
+        /** Records on disk that the end marker arrived (it is not delivered again after a restart), then finishes. */
         void end() {
+            try {
+                Files.createDirectories(directory);
+                if (!Files.exists(directory.resolve(END_FILE))) {
+                    Files.createFile(directory.resolve(END_FILE));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot mark the end of session " + session + " in " + directory, e);
+            }
             synchronized (lock) {
                 ended = true;
                 schedule();
@@ -238,7 +331,15 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                         }
                     }
                 }
+            } catch (CancellationException e) {
+                LOG.info("session {}: training stopped with the service; a restart carries on from release v{}",
+                        session, version);
             } catch (RuntimeException e) {
+                if (stopping) {
+                    // Reads of the store fail when the stop interrupts them: not a training failure.
+                    LOG.info("session {}: training stopped with the service ({})", session, e.toString());
+                    return;
+                }
                 LOG.error("training failed for session {}", session, e);
                 publishFinal("training failed: " + e.getMessage());
             }
@@ -305,15 +406,17 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         private void publish(GlobalFragmentStore.Snapshot snapshot, boolean last) {
             TrainedIdentityModel model = accumulator.model();
             TrainingReport report = model.report();
+            long accepted = accumulator.acceptedImages(snapshot);
+            checkpoint(version + 1, accepted, last);
             version++;
             ModelRelease base = ModelReleases.release(session, version, method(), OnnxExporter.export(model), report,
                     Instant.now());
             ModelRelease release = base.toBuilder().setOutputName(OnnxExporter.PROBABILITIES_NAME).setLast(last)
-                    .setMetrics(base.getMetrics().toBuilder().setImages(accumulator.acceptedImages(snapshot))
+                    .setMetrics(base.getMetrics().toBuilder().setImages(accepted)
                             .setGlobalFragments(accumulator.acceptedGlobals().size()))
                     .build();
             send(release);
-            publishedAcceptedImages = accumulator.acceptedImages(snapshot);
+            publishedAcceptedImages = accepted;
             validationAccuracy = report.validationAccuracy();
             LOG.info(String.format(Locale.ROOT, "session %s: model v%d%s, %d of %d images in %d global fragments accepted,"
                             + " validation accuracy %.4f, %.0f images/s", session, version, last ? " (last)" : "",
@@ -322,6 +425,7 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         }
 
         private void publishFinal(String note) {
+            checkpoint(version + 1, publishedAcceptedImages, true);
             version++;
             send(ModelRelease.newBuilder().setSession(session).setVersion(version).setLast(true).setNote(note)
                     .setOutputName(OnnxExporter.PROBABILITIES_NAME)
@@ -329,6 +433,24 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                     .setCreatedWallTimeNs(System.currentTimeMillis() * 1_000_000L).build());
             LOG.warn("session {}: final release v{} without a model: {}", session, version, note);
             close();
+        }
+
+        /**
+         * Writes what the release about to be published stands on, before it is sent: a restart then
+         * never reuses its version (at worst it skips one whose send the stop interrupted).
+         */
+        private void checkpoint(long releaseVersion, long acceptedImages, boolean last) {
+            if (stopping || Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("the service is stopping");
+            }
+            try {
+                Files.createDirectories(directory);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the session directory " + directory, e);
+            }
+            new SessionCheckpoint(settings.animals(), cropSize, settings.accumulation().training().method(),
+                    settings.accumulation().architecture(), releaseVersion, acceptedImages, trainedOnGlobals, last,
+                    accumulator == null ? null : accumulator.checkpoint()).write(SessionCheckpoint.in(directory));
         }
 
         private void send(ModelRelease release) {
@@ -345,10 +467,12 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
         private void close() {
             if (accumulator != null) {
                 accumulator.close();
+                accumulator = null;
             }
             synchronized (lock) {
                 if (store != null) {
                     store.close();
+                    store = null;
                 }
             }
         }

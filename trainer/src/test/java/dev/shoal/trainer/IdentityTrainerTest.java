@@ -84,6 +84,29 @@ class IdentityTrainerTest {
     }
 
     @Test
+    void aWarmStartedTrainingStartsFromTheGivenWeightsAndUpdatesThem() {
+        SpottedCrops textures = new SpottedCrops(CROP, CLASSES, 11);
+        LabelledCrops crops = textures.generate(60, 1);
+        LabelledCrops unseen = textures.generate(40, 2);
+        IdentityNetwork network = IdentityNetwork.light(CROP, CLASSES);
+        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(12).withValidationFraction(0.2).withSeed(1);
+        float[] inputs = new float[unseen.size() * network.pixels()];
+        for (int i = 0; i < unseen.size(); i++) {
+            unseen.scaleInto(i, inputs, i * network.pixels());
+        }
+        try (TrainedIdentityModel first = new IdentityTrainer(options, null).train(network, crops)) {
+            assertTrue(accuracy(first, unseen) > 0.95, "the warm start must be good for this test to mean anything");
+            // One epoch at a tiny rate: from fresh weights it would stay near chance (0.2).
+            TrainingOptions nudge = options.withMaxEpochs(1).withLearningRate(1e-5f).withSeed(2);
+            try (TrainedIdentityModel warm = new IdentityTrainer(nudge, null).train(network, crops, first)) {
+                assertTrue(accuracy(warm, unseen) > 0.95, "started from the given weights: " + accuracy(warm, unseen));
+                assertFalse(Arrays.equals(first.logits(inputs, unseen.size()), warm.logits(inputs, unseen.size())),
+                        "the training updated the weights it started from");
+            }
+        }
+    }
+
+    @Test
     void rejectsZeroClasses() {
         BadInputException network = assertThrows(BadInputException.class, () -> IdentityNetwork.idtracker(CROP, 0));
         assertTrue(network.getMessage().contains("classes"), network.getMessage());

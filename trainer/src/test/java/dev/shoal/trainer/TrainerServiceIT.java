@@ -17,6 +17,7 @@ import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.ModelRelease;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,173 @@ class TrainerServiceIT {
             assertEquals(1, release.getVersion());
             assertTrue(release.getOnnx().isEmpty());
             assertTrue(release.getNote().contains("no global fragment"), release.getNote());
+        }
+    }
+
+    @Test
+    void aRestartedTrainerCarriesOnFromItsStoreAndCheckpoint() throws Exception {
+        SpottedCrops textures = new SpottedCrops(CROP, ANIMALS, 11);
+        SyntheticGlobalFragments interrupted = new SyntheticGlobalFragments(textures, ANIMALS, 40, 80, 3);
+        SyntheticGlobalFragments uninterrupted = new SyntheticGlobalFragments(textures, ANIMALS, 40, 80, 3);
+        List<GlobalFragment> early = interrupted.next("s1", 2);
+        List<GlobalFragment> later = interrupted.next("s1", 4);
+        TrainingOptions training = TrainingOptions.defaults().withMaxEpochs(12).withPatience(2)
+                .withValidationFraction(0.2).withSeed(1);
+        // Republish after every training step, so the checkpoint before the stop holds both early global fragments.
+        TrainerService.Settings settings = new TrainerService.Settings(ANIMALS, temp.resolve("store"), 1L << 26,
+                IdentityAccumulator.Options.defaults(training, IdentityNetwork.Architecture.LIGHT), 0.0);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(kafka, Topics.all(1, kafka.maxRecordBytes()));
+            List<ModelRelease> before = new ArrayList<>();
+            List<ModelRelease> after = new ArrayList<>();
+            List<ModelRelease> reference = new ArrayList<>();
+            SimpleMeterRegistry restartedRegistry = new SimpleMeterRegistry();
+            SessionCheckpoint stopped;
+            try (var producer = new KafkaProducer<>(kafka.producer("test"), new StringSerializer(),
+                    Serdes.GLOBAL_FRAGMENT.serializer());
+                 var consumer = new KafkaConsumer<>(kafka.consumer("reader", "reader"), new StringDeserializer(),
+                         Serdes.MODEL_RELEASE.deserializer())) {
+                consumer.subscribe(List.of(Topics.MODELS));
+                TrainerService first = new TrainerService(kafka, "g", Map.of(), settings, new SimpleMeterRegistry(), null);
+                new Thread(first).start();
+                try {
+                    early.forEach(g -> producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "s1", g)));
+                    producer.flush();
+                    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                    while ((before.isEmpty() || before.get(before.size() - 1).getMetrics().getGlobalFragments() < 2)
+                            && System.nanoTime() < deadline) {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> before.add(r.value()));
+                    }
+                    assertFalse(before.isEmpty(), "the first trainer published before it was stopped");
+                    assertEquals(2, before.get(before.size() - 1).getMetrics().getGlobalFragments(), before.toString());
+                    // Stop mid-session: the later global fragments arrive while (or just before) it stops.
+                    later.forEach(g -> producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "s1", g)));
+                    producer.flush();
+                } finally {
+                    first.stop();
+                    first.awaitStopped();
+                }
+                assertEquals(null, first.failure());
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> before.add(r.value()));
+                stopped = SessionCheckpoint.read(SessionCheckpoint.in(temp.resolve("store").resolve("s1")));
+                assertTrue(stopped.accumulator().acceptedGlobals().size() >= 2, stopped.toString());
+
+                TrainerService restarted = new TrainerService(kafka, "g", Map.of(), settings, restartedRegistry, null);
+                new Thread(restarted).start();
+                try {
+                    // Redelivered records (at-least-once) must not be stored or learnt twice.
+                    early.forEach(g -> producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "s1", g)));
+                    producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "s1", interrupted.endMarker("s1")));
+                    // The same session's global fragments, never interrupted, as the reference.
+                    uninterrupted.next("u", 6).forEach(g -> producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "u", g)));
+                    producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, "u", uninterrupted.endMarker("u")));
+                    producer.flush();
+                    long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+                    while ((after.isEmpty() || !after.get(after.size() - 1).getLast()
+                            || reference.isEmpty() || !reference.get(reference.size() - 1).getLast())
+                            && System.nanoTime() < deadline) {
+                        for (var r : consumer.poll(Duration.ofMillis(200))) {
+                            (r.key().equals("s1") ? after : reference).add(r.value());
+                        }
+                    }
+                } finally {
+                    restarted.stop();
+                    restarted.awaitStopped();
+                }
+                assertEquals(null, restarted.failure());
+            }
+
+            assertFalse(after.isEmpty(), "the restarted trainer published for the interrupted session");
+            long lastBefore = 0;
+            for (ModelRelease r : before) {
+                assertTrue(r.getVersion() > lastBefore, "versions increase: " + r.getVersion() + " after " + lastBefore);
+                lastBefore = r.getVersion();
+            }
+            assertTrue(stopped.version() >= lastBefore, "the checkpoint is written before its release is sent");
+            long previous = stopped.version();
+            for (ModelRelease r : after) {
+                assertTrue(r.getVersion() > previous, "versions keep increasing after the restart: " + r.getVersion()
+                        + " after " + previous);
+                previous = r.getVersion();
+                assertTrue(r.getMetrics().getGlobalFragments() >= 2,
+                        "the restarted trainer keeps the global fragments accepted before the stop: " + r.getMetrics());
+            }
+            assertTrue(restartedRegistry.get("shoal.trainer.trainings").counter().count() >= 1);
+
+            try (GlobalFragmentStore store = GlobalFragmentStore.reopen(temp.resolve("store").resolve("s1"), 1L << 26)) {
+                assertEquals(6, store.globals().size(), "each global fragment is stored once");
+                Set<Long> fragments = new HashSet<>();
+                long images = 0;
+                for (GlobalFragment g : concat(early, later)) {
+                    for (var f : g.getFragmentsList()) {
+                        if (fragments.add(f.getId())) {
+                            images += f.getCropsCount();
+                        }
+                    }
+                }
+                assertEquals(images, store.images(), "each fragment's crops are stored once");
+            }
+
+            ModelRelease last = after.get(after.size() - 1);
+            ModelRelease expected = reference.get(reference.size() - 1);
+            assertTrue(last.getLast() && expected.getLast());
+            assertEquals(expected.getMetrics().getMethod(), last.getMetrics().getMethod());
+            assertEquals(expected.getClasses(), last.getClasses());
+            assertEquals(expected.getMetrics().getGlobalFragments(), last.getMetrics().getGlobalFragments(),
+                    "the restarted run accepts as many global fragments as the uninterrupted one");
+            assertEquals(expected.getMetrics().getImages(), last.getMetrics().getImages());
+            double restartedAccuracy = heldOutAccuracy(last, textures.generate(100, 99));
+            double referenceAccuracy = heldOutAccuracy(expected, textures.generate(100, 99));
+            assertTrue(restartedAccuracy >= 0.99 && referenceAccuracy >= 0.99,
+                    "held-out accuracy restarted " + restartedAccuracy + ", uninterrupted " + referenceAccuracy);
+        }
+    }
+
+    private static List<GlobalFragment> concat(List<GlobalFragment> a, List<GlobalFragment> b) {
+        List<GlobalFragment> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    void aSessionWhoseEndMarkerArrivedBeforeTheStopIsFinishedAtStartUp() throws Exception {
+        SpottedCrops textures = new SpottedCrops(CROP, ANIMALS, 11);
+        SyntheticGlobalFragments session = new SyntheticGlobalFragments(textures, ANIMALS, 40, 80, 3);
+        Path directory = temp.resolve("store").resolve("ended");
+        // What a trainer stopped right after consuming the end marker leaves: the store and the marker's file.
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(directory, CROP, 1L << 26)) {
+            session.next("ended", 3).forEach(store::add);
+        }
+        Files.createFile(directory.resolve(TrainerService.END_FILE));
+        TrainingOptions training = TrainingOptions.defaults().withMaxEpochs(12).withPatience(2)
+                .withValidationFraction(0.2).withSeed(1);
+        TrainerService.Settings settings = new TrainerService.Settings(ANIMALS, temp.resolve("store"), 1L << 26,
+                IdentityAccumulator.Options.defaults(training, IdentityNetwork.Architecture.LIGHT), 0.25);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(kafka, Topics.all(1, kafka.maxRecordBytes()));
+            List<ModelRelease> releases = new ArrayList<>();
+            TrainerService service = new TrainerService(kafka, "g", Map.of(), settings, new SimpleMeterRegistry(), null);
+            new Thread(service).start();
+            try (var consumer = new KafkaConsumer<>(kafka.consumer("reader", "reader"), new StringDeserializer(),
+                    Serdes.MODEL_RELEASE.deserializer())) {
+                consumer.subscribe(List.of(Topics.MODELS));
+                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                while ((releases.isEmpty() || !releases.get(releases.size() - 1).getLast())
+                        && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> releases.add(r.value()));
+                }
+            } finally {
+                service.stop();
+                service.awaitStopped();
+            }
+            assertEquals(null, service.failure());
+            ModelRelease last = releases.get(releases.size() - 1);
+            assertTrue(last.getLast(), "the session is finished without its end marker being delivered again");
+            assertEquals("ended", last.getSession());
+            assertEquals(3, last.getMetrics().getGlobalFragments());
+            assertTrue(SessionCheckpoint.read(SessionCheckpoint.in(directory)).last());
         }
     }
 

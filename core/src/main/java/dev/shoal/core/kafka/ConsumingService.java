@@ -2,6 +2,7 @@ package dev.shoal.core.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,6 +83,8 @@ public abstract class ConsumingService<V> implements PipelineService {
             while (running) {
                 ConsumerRecords<String, V> records = consumer.poll(Duration.ofMillis(200));
                 rewound = false;
+                // Only the records handled are committed: a stop mid-batch leaves the rest to be redelivered.
+                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<String, V> record : records) {
                     if (!running || rewound) {
                         break;
@@ -92,9 +95,11 @@ public abstract class ConsumingService<V> implements PipelineService {
                         busyNanos += System.nanoTime() - start;
                         handled++;
                     }
+                    done.put(new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1));
                 }
-                if (!records.isEmpty() && !rewound) {
-                    consumer.commitSync();
+                if (!done.isEmpty() && !rewound) {
+                    consumer.commitSync(done);
                 }
             }
         } catch (WakeupException e) {
