@@ -39,16 +39,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The segmenter as a service: consumes {@code shoal.frames.v1}, publishes one {@code FrameBlobs} per
  * frame on {@code shoal.blobs.v1} and the global fragments on {@code shoal.global-fragments.v1},
  * exactly once. Sessions on different partitions go in parallel across instances of a group.
  *
- * <p>A plain consumer and a transactional producer rather than Kafka Streams: each session first
- * reads a warm-up window to build its background, then rewinds the frames topic to its first frame
- * and segments from there, so no frame waits in memory; a Streams topology cannot seek its input
- * back, and would have to hold every warm-up frame in a store instead.
+ * <p>A plain consumer and a transactional producer rather than Kafka Streams: each file session
+ * first reads a warm-up window to build its background, then rewinds the frames topic to its first
+ * frame and segments from there, so no frame waits in memory; a Streams topology cannot seek its
+ * input back, and would have to hold every warm-up frame in a store instead. A live session (frame
+ * count 0) does not rewind: it goes on from the frame after its warm-up, so the window does not
+ * become a backlog that later frames wait behind; its warm-up frames are counted
+ * ({@link #framesSkipped()}) and never segmented, and fragments start at the first segmented frame.
+ * A live session that stops ends with a last frame without pixels: it is published as a frame
+ * without blobs that carries {@code last}, so the trainer and identifier finish the session.
  *
  * <p>Exactly once: each transaction holds the outputs, the consumed offsets and the checkpoint of
  * every session that progressed ({@link CheckpointTopic}: a few kilobytes, the background once, each
@@ -63,6 +70,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class SegmenterService implements PipelineService {
 
     public static final String GROUP = "shoal-segmenter";
+    private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
 
     /**
      * When transactions commit, and the instance's name within its group (its transactional id is
@@ -102,6 +110,7 @@ public final class SegmenterService implements PipelineService {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final AtomicLong segmented = new AtomicLong();
     private final AtomicLong globalFragments = new AtomicLong();
+    private final AtomicLong skippedFrames = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean halted;
@@ -203,19 +212,34 @@ public final class SegmenterService implements PipelineService {
                 return;
             }
         }
+        // A stopped live source ends its session with a last frame that has no image.
+        boolean endMarker = frame.getLast() && frame.getPixels().isEmpty();
         if (!session.segmenter.ready()) {
-            if (session.segmenter.warmUpWith(frame.getIndex(), frame.getPixels().toByteArray(), frame.getLast())) {
+            session.warmUpFrames++;
+            boolean done = session.segmenter.warmUpWith(frame.getIndex(),
+                    endMarker ? null : frame.getPixels().toByteArray(), frame.getLast());
+            if (done && !session.segmenter.live()) {
                 consumer.seek(partition, session.firstOffset);
                 nextOffsets.put(partition, session.firstOffset);
                 rewound = true;
+                return;
             }
-            return;
+            if (done) {
+                long skipped = frame.getLast() ? session.warmUpFrames - 1 : session.warmUpFrames;
+                skippedFrames.addAndGet(skipped);
+                LOG.info("session {}: warm-up done at frame {}; live, so segmenting goes on from the newest frames:"
+                        + " the {} frames of the warm-up are not segmented", frame.getSession(), frame.getIndex(), skipped);
+            }
+            // Only the session's last frame goes on: its end must go downstream.
+            if (!frame.getLast() || !(session.segmenter.ready() || endMarker)) {
+                return;
+            }
         }
         if (frame.getIndex() < session.segmenter.nextIndex()) {
             return;
         }
-        SessionSegmenter.SegmentedFrame out = session.segmenter.segment(frame.getIndex(),
-                frame.getPixels().asReadOnlyByteBuffer());
+        SessionSegmenter.SegmentedFrame out = endMarker ? session.segmenter.end(frame.getIndex())
+                : session.segmenter.segment(frame.getIndex(), frame.getPixels().asReadOnlyByteBuffer());
         begin();
         producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobsOf(frame, out)));
         segmented.incrementAndGet();
@@ -277,7 +301,7 @@ public final class SegmenterService implements PipelineService {
     private void commit() {
         Map<TopicPartition, Long> offsets = new HashMap<>(nextOffsets);
         for (Session session : sessions.values()) {
-            if (!session.segmenter.ready()) {
+            if (!session.segmenter.ready() && !session.finished) {
                 offsets.merge(session.partition, session.firstOffset, Math::min);
             }
         }
@@ -457,6 +481,11 @@ public final class SegmenterService implements PipelineService {
         return segmented.get();
     }
 
+    /** Frames of live sessions' warm-ups, read for the background but never segmented, all sessions together. */
+    public long framesSkipped() {
+        return skippedFrames.get();
+    }
+
     @Override
     public void stop() {
         running = false;
@@ -495,6 +524,7 @@ public final class SegmenterService implements PipelineService {
         private final SessionSegmenter segmenter;
         private final Set<String> writtenCrops = new HashSet<>();
         private long writtenBackground;
+        private long warmUpFrames;
         private boolean dirty;
         private boolean finished;
 
