@@ -71,8 +71,8 @@ public final class LiveCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
-            description = "Time at the start the background is built from; frames of it are segmented once it is"
-                    + " built (default: ${DEFAULT-VALUE}).")
+            description = "Time at the start the background is built from; segmenting then goes on from the frames"
+                    + " after it, those of the warm-up are not segmented (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--polarity", defaultValue = "DARK_ON_LIGHT",

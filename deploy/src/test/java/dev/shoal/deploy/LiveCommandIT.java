@@ -122,8 +122,11 @@ class LiveCommandIT {
 
             assertEquals("stopped", report.ending());
             assertTrue(report.framesPublished() >= 60, report.describe());
-            assertEquals(report.framesPublished(), report.framesTracked(), "drained: " + report.describe());
-            assertEquals(0, report.inFlight());
+            // 1 s at 30 fps (frames 0..29, fewer if ingest dropped some): read for the background, then passed over.
+            assertTrue(report.framesSkipped() > 0 && report.framesSkipped() <= 30, report.describe());
+            assertEquals(report.framesPublished() - report.framesSkipped(), report.framesTracked(),
+                    "every frame after the warm-up reached the writer: " + report.describe());
+            assertEquals(0, report.inFlight(), "the writer got the end marker ingest sent on the stop");
             assertEquals(out.resolve("trajectories.csv"), report.trajectories());
             assertEquals(report.framesTracked(), positionsByFrame(report.trajectories()).size());
         }
