@@ -6,7 +6,7 @@
 # datagram and over those after warm-up + 5 s (the segmenter's catch-up), and the dropped frames.
 # Baseline in the same run: `shoal ingest` of the same arena source alone (source + broker, no stages).
 # Variants: the full pipeline (crops, trainer and identifier) and --crop-size 0 (no training; provisional identities).
-#   [WARMUP=S] [VARIANTS=full,notrain] bench/live-latency.sh [FRAMES [SIZE]]
+#   [WARMUP=S] [VARIANTS=full,notrain] [REWIND=1] bench/live-latency.sh [FRAMES [SIZE]]
 #   (defaults: warm-up 3 s, both variants, 1800 frames = 30 s at 60 fps, 1024x1024)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +21,9 @@ warmup="${WARMUP:-3}"
 variants="${VARIANTS:-full,notrain}"
 spec="arena:animals=10,fps=$fps,frames=$frames,seed=7,size=${size}x${size}"
 live_spec="arena:animals=10,fps=$fps,seed=7,size=${size}x${size}"   # no frame count: a live session
+# REWIND=1: the source carries its frame count, so the segmenter rewinds to the first frame after the
+# warm-up and segments the window (what every live session did before the live catch-up change).
+[ -n "${REWIND:-}" ] && live_spec="$spec"
 run_seconds=$(( frames / fps + 10 ))                                # + start-up of broker and stages
 port=$((20000 + RANDOM % 20000))
 cat > "$work/rules.yaml" <<YAML

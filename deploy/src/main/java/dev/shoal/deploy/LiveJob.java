@@ -15,6 +15,7 @@ import dev.shoal.identifier.stimulus.StimulusService;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.arena.ArenaTruthPublisher;
+import dev.shoal.segmenter.OnlineSettings;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
 import io.micrometer.core.instrument.Counter;
@@ -110,7 +111,8 @@ final class LiveJob {
         double fps = source.fps() > 0 ? source.fps() : 30;
         Pipeline pipeline = new Pipeline(kafka, session, ends, new Pipeline.Options(settings.animals(),
                 settings.segmentation(), settings.warmUp(), Math.round(IDENTIFIER_WINDOW_SECONDS * fps),
-                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress));
+                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress),
+                OnlineSettings.closedLoop());
         Path csv = settings.outDir().resolve("trajectories.csv");
         long steadyFrom = Math.round((settings.warmUp().seconds() + CATCH_UP_SECONDS) * fps);
         LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom);

@@ -122,8 +122,8 @@ class LiveCommandIT {
 
             assertEquals("stopped", report.ending());
             assertTrue(report.framesPublished() >= 60, report.describe());
-            // 1 s at 30 fps (frames 0..29, fewer if ingest dropped some): read for the background, then passed over.
-            assertTrue(report.framesSkipped() > 0 && report.framesSkipped() <= 30, report.describe());
+            // The 1 s warm-up (30 frames, fewer if ingest dropped some) and any frames behind the newest then.
+            assertTrue(report.framesSkipped() > 0, report.describe());
             assertEquals(report.framesPublished() - report.framesSkipped(), report.framesTracked(),
                     "every frame after the warm-up reached the writer: " + report.describe());
             assertEquals(0, report.inFlight(), "the writer got the end marker ingest sent on the stop");

@@ -51,9 +51,12 @@ import org.slf4j.LoggerFactory;
  * first reads a warm-up window to build its background, then rewinds the frames topic to its first
  * frame and segments from there, so no frame waits in memory; a Streams topology cannot seek its
  * input back, and would have to hold every warm-up frame in a store instead. A live session (frame
- * count 0) does not rewind: it goes on from the frame after its warm-up, so the window does not
- * become a backlog that later frames wait behind; its warm-up frames are counted
+ * count 0) does not rewind: it goes on from the frame after its warm-up (or, for the closed loop,
+ * {@link OnlineSettings#newestAfterWarmUp()}, from the newest frame on the partition then), so the
+ * window does not become a backlog that later frames wait behind; the frames passed over are counted
  * ({@link #framesSkipped()}) and never segmented, and fragments start at the first segmented frame.
+ * Where a live session resumes is not checkpointed: a restart before its first commit redoes the
+ * warm-up and picks it again; after a commit, it resumes at the committed frame.
  * A live session that stops ends with a last frame without pixels: it is published as a frame
  * without blobs that carries {@code last}, so the trainer and identifier finish the session.
  *
@@ -227,8 +230,14 @@ public final class SegmenterService implements PipelineService {
             if (done) {
                 long skipped = frame.getLast() ? session.warmUpFrames - 1 : session.warmUpFrames;
                 skippedFrames.addAndGet(skipped);
+                if (online.newestAfterWarmUp() && !frame.getLast()) {
+                    // Records below the newest one now on the partition are passed over (this session's only).
+                    session.resumeOffset = consumer.endOffsets(List.of(partition)).get(partition) - 1;
+                }
                 LOG.info("session {}: warm-up done at frame {}; live, so segmenting goes on from the newest frames:"
-                        + " the {} frames of the warm-up are not segmented", frame.getSession(), frame.getIndex(), skipped);
+                        + " the {} frames of the warm-up are not segmented{}", frame.getSession(), frame.getIndex(),
+                        skipped, session.resumeOffset > record.offset() + 1 ? ", nor the "
+                                + (session.resumeOffset - record.offset() - 1) + " records behind the newest" : "");
             }
             // Only the session's last frame goes on: its end must go downstream.
             if (!frame.getLast() || !(session.segmenter.ready() || endMarker)) {
@@ -236,6 +245,10 @@ public final class SegmenterService implements PipelineService {
             }
         }
         if (frame.getIndex() < session.segmenter.nextIndex()) {
+            return;
+        }
+        if (record.offset() < session.resumeOffset && !frame.getLast()) {
+            skippedFrames.incrementAndGet();
             return;
         }
         SessionSegmenter.SegmentedFrame out = endMarker ? session.segmenter.end(frame.getIndex())
@@ -481,7 +494,11 @@ public final class SegmenterService implements PipelineService {
         return segmented.get();
     }
 
-    /** Frames of live sessions' warm-ups, read for the background but never segmented, all sessions together. */
+    /**
+     * Frames of live sessions never segmented, all sessions together: those of their warm-ups (read for
+     * the background) and, with {@link OnlineSettings#newestAfterWarmUp()}, those behind the newest
+     * when the warm-up ended.
+     */
     public long framesSkipped() {
         return skippedFrames.get();
     }
@@ -525,6 +542,8 @@ public final class SegmenterService implements PipelineService {
         private final Set<String> writtenCrops = new HashSet<>();
         private long writtenBackground;
         private long warmUpFrames;
+        /** A live session passes over its frames below this offset (set once, at the end of its warm-up). */
+        private long resumeOffset = -1;
         private boolean dirty;
         private boolean finished;
 

@@ -193,6 +193,66 @@ class SegmenterServiceIT {
         }
     }
 
+    private static Frame liveFrame(String session, int t) {
+        SyntheticFrame image = new SyntheticFrame(W, H, 200)
+                .ellipse(60 + t, 60, 16, 6, 0, 60)
+                .ellipse(260 - t, 180, 16, 6, 30, 60);
+        return Frame.newBuilder().setSession(session).setIndex(t).setWidth(W).setHeight(H).setFps(25)
+                .setFrameCount(0).setCaptureTimeNs(t).setPixels(ByteString.copyFrom(image.pixels(2, t))).build();
+    }
+
+    @Test
+    void forTheClosedLoopALiveSessionStartedLateGoesOnFromTheNewestFrameAfterItsWarmUp() throws Exception {
+        int before = 70;
+        int after = 10;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
+            SegmenterService service = new SegmenterService(settings, "g", Map.of(),
+                    new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0), new WarmUp(1, 10, 52, 2, true),
+                    OnlineSettings.closedLoop(), SegmenterService.Transactions.defaults());
+            List<FrameBlobs> out = new ArrayList<>();
+            try (var producer = new KafkaProducer<>(settings.producer("test"), new StringSerializer(),
+                    Serdes.FRAME.serializer());
+                 var consumer = new KafkaConsumer<>(settings.consumer("reader", "reader"), new StringDeserializer(),
+                         Serdes.FRAME_BLOBS.deserializer())) {
+                // The camera ran for 70 frames before the segmenter came up: 45 of them lie behind its 1 s warm-up.
+                for (int t = 0; t < before; t++) {
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, "late", liveFrame("late", t)));
+                }
+                producer.flush();
+                new Thread(service).start();
+                consumer.subscribe(List.of(Topics.BLOBS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (out.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                }
+                for (int t = before; t < before + after; t++) {
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, "late", liveFrame("late", t)));
+                }
+                producer.send(new ProducerRecord<>(Topics.FRAMES, "late", Frame.newBuilder().setSession("late")
+                        .setIndex(before + after).setWidth(W).setHeight(H).setFps(25).setLast(true).build()));
+                producer.flush();
+                while ((out.isEmpty() || !out.get(out.size() - 1).getLast()) && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                }
+            } finally {
+                service.stop();
+                service.awaitStopped();
+            }
+
+            assertEquals(before - 1, out.get(0).getIndex(), "the newest frame when the warm-up ended comes first");
+            assertEquals(before - 1, service.framesSkipped(), "the 25 warm-up frames and the 44 behind the newest");
+            assertEquals(after + 2, out.size());
+            for (int i = 0; i <= after; i++) {
+                assertEquals(before - 1 + i, out.get(i).getIndex());
+                assertEquals(2, out.get(i).getBlobsCount());
+            }
+            assertTrue(out.get(after + 1).getLast());
+            assertEquals(before + after, out.get(after + 1).getIndex());
+        }
+    }
+
     @Test
     void withoutItsStateTopicTheServiceStopsWithAnErrorNamingIt() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
