@@ -27,8 +27,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -58,7 +56,6 @@ final class LiveJob {
     private final Settings settings;
     private final MetricsEndpoint metrics;
     private final MeterRegistry registry;
-    private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<FramePublisher> publisher = new AtomicReference<>();
     private volatile boolean stopRequested;
 
@@ -83,24 +80,15 @@ final class LiveJob {
         }
     }
 
-    /** Waits for {@link #run} to return, at most {@code timeout}. */
-    boolean awaitFinished(Duration timeout) throws InterruptedException {
-        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     LiveReport run(PrintWriter progress) throws Exception {
-        try {
-            long start = System.nanoTime();
-            if (settings.bootstrap() != null) {
-                KafkaSettings kafka = KafkaSettings.of(settings.bootstrap());
-                TopicAdmin.requireReachable(kafka, Duration.ofSeconds(10));
-                return runOn(kafka, start, progress);
-            }
-            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.workDir().resolve("shoal"))) {
-                return runOn(KafkaSettings.of(broker.bootstrap()), start, progress);
-            }
-        } finally {
-            finished.countDown();
+        long start = System.nanoTime();
+        if (settings.bootstrap() != null) {
+            KafkaSettings kafka = KafkaSettings.of(settings.bootstrap());
+            TopicAdmin.requireReachable(kafka, Duration.ofSeconds(10));
+            return runOn(kafka, start, progress);
+        }
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.workDir().resolve("shoal"))) {
+            return runOn(KafkaSettings.of(broker.bootstrap()), start, progress);
         }
     }
 
