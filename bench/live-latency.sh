@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Closed-loop latency of `shoal live`: the arena live source at 60 fps with 10 animals and one zone rule;
+# Closed-loop latency of `shoal live`: the endless arena live source at 60 fps with 10 animals and one zone
+# rule, stopped with SIGTERM after FRAMES / 60 s of source (plus start-up), as an operator would stop it;
 # a UDP listener (Python, CLOCK_MONOTONIC, the clock System.nanoTime reads on Linux) stamps each OSC
 # datagram on arrival and subtracts the frame's capture time carried in it. Reports p50/p99 over every
 # datagram and over those after warm-up + 5 s (the segmenter's catch-up), and the dropped frames.
 # Baseline in the same run: `shoal ingest` of the same arena source alone (source + broker, no stages).
 # Variants: the full pipeline (crops, trainer and identifier) and --crop-size 0 (no training; provisional identities).
-#   [WARMUP=S] [VARIANTS=full,notrain] bench/live-latency.sh [FRAMES [SIZE]]
+#   [WARMUP=S] [VARIANTS=full,notrain] [REWIND=1] bench/live-latency.sh [FRAMES [SIZE]]
 #   (defaults: warm-up 3 s, both variants, 1800 frames = 30 s at 60 fps, 1024x1024)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +20,11 @@ fps=60
 warmup="${WARMUP:-3}"
 variants="${VARIANTS:-full,notrain}"
 spec="arena:animals=10,fps=$fps,frames=$frames,seed=7,size=${size}x${size}"
+live_spec="arena:animals=10,fps=$fps,seed=7,size=${size}x${size}"   # no frame count: a live session
+# REWIND=1: the source carries its frame count, so the segmenter rewinds to the first frame after the
+# warm-up and segments the window (what every live session did before the live catch-up change).
+[ -n "${REWIND:-}" ] && live_spec="$spec"
+run_seconds=$(( frames / fps + 10 ))                                # + start-up of broker and stages
 port=$((20000 + RANDOM % 20000))
 cat > "$work/rules.yaml" <<YAML
 rules:
@@ -72,9 +78,14 @@ for variant in "full|full pipeline (crops, trainer, identifier)|--crop-size 52" 
   python3 "$work/listen.py" "$port" "$log" &
   listener=$!
   sleep 0.5
-  echo "== live, $label: $spec, zone rule, warm-up ${warmup} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$shoal" live --source "$spec" --animals 10 --rules "$work/rules.yaml" --warmup-seconds "$warmup" $option \
-    --metrics-port 0 --out "$work/out-$size${option// /}" --work-dir "$work" 2>&1 | grep -E "^live: (session|capture|trajectories)"
+  echo "== live, $label: $live_spec, zone rule, warm-up ${warmup} s, SIGTERM after ${run_seconds} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$shoal" live --source "$live_spec" --animals 10 --rules "$work/rules.yaml" --warmup-seconds "$warmup" $option \
+    --metrics-port 0 --out "$work/out-$size${option// /}" --work-dir "$work" > "$work/live.log" 2>&1 &
+  live=$!
+  sleep "$run_seconds"
+  kill -TERM "$live"
+  wait "$live" || true
+  grep -E "^live: (session|capture|trajectories)" "$work/live.log"
   kill "$listener" 2>/dev/null || true
   wait "$listener" 2>/dev/null || true
   summarise "$log" "$steady"

@@ -20,6 +20,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,6 +39,8 @@ public final class LiveCommand implements Callable<Integer> {
 
     /** The port {@code live} serves /metrics on unless told otherwise (Prometheus' range for exporters). */
     public static final int DEFAULT_METRICS_PORT = 9464;
+    /** How long Ctrl-C / SIGTERM waits for the stages to drain and the report to print. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     @Option(names = "--source", required = true, paramLabel = "SPEC", description = "device:/dev/videoN,"
             + " rtsp:// rtp:// udp:// http(s):// srt://, arena:animals=N,fps=R,..., or a video file (played at its"
@@ -71,8 +75,8 @@ public final class LiveCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
-            description = "Time at the start the background is built from; frames of it are segmented once it is"
-                    + " built (default: ${DEFAULT-VALUE}).")
+            description = "Time at the start the background is built from; segmenting then goes on from the frames"
+                    + " after it, those of the warm-up are not segmented (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--polarity", defaultValue = "DARK_ON_LIGHT",
@@ -138,11 +142,13 @@ public final class LiveCommand implements Callable<Integer> {
                 if (metrics != null) {
                     err.println("live: metrics on http://localhost:" + metrics.port() + MetricsEndpoint.PATH);
                 }
-                // Ctrl-C and SIGTERM end the run the way the source's end would, and wait for it.
+                // Ctrl-C and SIGTERM end the run the way the source's end would, and wait for its report:
+                // the JVM exits as soon as the hook returns.
+                CountDownLatch reported = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     job.requestStop();
                     try {
-                        job.awaitFinished(Duration.ofSeconds(60));
+                        reported.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -150,7 +156,9 @@ public final class LiveCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 try {
                     err.println(job.run(err).describe());
+                    err.flush();
                 } finally {
+                    reported.countDown();
                     removeHook(hook);
                 }
             }

@@ -15,6 +15,7 @@ import dev.shoal.identifier.stimulus.StimulusService;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.arena.ArenaTruthPublisher;
+import dev.shoal.segmenter.OnlineSettings;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
 import io.micrometer.core.instrument.Counter;
@@ -26,8 +27,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -36,14 +35,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A live source through the same pipeline as {@code track} ({@link Pipeline}), plus the closed loop,
  * until the source ends or {@link #requestStop()} (Ctrl-C). Stopping is clean: ingest stops first,
- * the stages are given time to drain what was published, then each stops and trajectories.csv is
- * renamed into place.
+ * ingest sends the session's end marker, the stages are given time to take the session to its end,
+ * then each stops and trajectories.csv is renamed into place.
  */
 final class LiveJob {
 
     /** Live identities are re-scored by a new model this far back; a bounded window keeps memory flat. */
     static final double IDENTIFIER_WINDOW_SECONDS = 60;
-    /** After the warm-up, frames this much later count as steady (the segmenter has caught up its backlog). */
+    /** After the warm-up, frames this much later count as steady (the stages have settled after the warm-up). */
     static final double CATCH_UP_SECONDS = 5;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -57,7 +56,6 @@ final class LiveJob {
     private final Settings settings;
     private final MetricsEndpoint metrics;
     private final MeterRegistry registry;
-    private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<FramePublisher> publisher = new AtomicReference<>();
     private volatile boolean stopRequested;
 
@@ -82,24 +80,15 @@ final class LiveJob {
         }
     }
 
-    /** Waits for {@link #run} to return, at most {@code timeout}. */
-    boolean awaitFinished(Duration timeout) throws InterruptedException {
-        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     LiveReport run(PrintWriter progress) throws Exception {
-        try {
-            long start = System.nanoTime();
-            if (settings.bootstrap() != null) {
-                KafkaSettings kafka = KafkaSettings.of(settings.bootstrap());
-                TopicAdmin.requireReachable(kafka, Duration.ofSeconds(10));
-                return runOn(kafka, start, progress);
-            }
-            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.workDir().resolve("shoal"))) {
-                return runOn(KafkaSettings.of(broker.bootstrap()), start, progress);
-            }
-        } finally {
-            finished.countDown();
+        long start = System.nanoTime();
+        if (settings.bootstrap() != null) {
+            KafkaSettings kafka = KafkaSettings.of(settings.bootstrap());
+            TopicAdmin.requireReachable(kafka, Duration.ofSeconds(10));
+            return runOn(kafka, start, progress);
+        }
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.workDir().resolve("shoal"))) {
+            return runOn(KafkaSettings.of(broker.bootstrap()), start, progress);
         }
     }
 
@@ -110,7 +99,8 @@ final class LiveJob {
         double fps = source.fps() > 0 ? source.fps() : 30;
         Pipeline pipeline = new Pipeline(kafka, session, ends, new Pipeline.Options(settings.animals(),
                 settings.segmentation(), settings.warmUp(), Math.round(IDENTIFIER_WINDOW_SECONDS * fps),
-                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress));
+                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress),
+                OnlineSettings.closedLoop());
         Path csv = settings.outDir().resolve("trajectories.csv");
         long steadyFrom = Math.round((settings.warmUp().seconds() + CATCH_UP_SECONDS) * fps);
         LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom);
@@ -128,7 +118,7 @@ final class LiveJob {
         pipeline.start();
         FramePublisher ingest;
         String ending;
-        long drainedTo;
+        boolean drained;
         try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(kafka.producer("ingest"),
                 new StringSerializer(), Serdes.FRAME.serializer())) {
             // Its own meters carry a camera label; /metrics gets ingest through PipelineMetrics instead.
@@ -166,7 +156,7 @@ final class LiveJob {
                     throw ingestFailure.get();
                 }
                 ending = stopRequested ? "stopped" : "source ended";
-                drainedTo = drain(ingest, writer, pipeline);
+                drained = drain(ingest, writer, pipeline);
             }
         } finally {
             try {
@@ -181,8 +171,10 @@ final class LiveJob {
             }
         }
         StimulusService stimulus = pipeline.stimulus();
+        long skipped = pipeline.segmenter().framesSkipped();
+        long inFlight = drained ? 0 : Math.max(0, ingest.published() - skipped - writer.frames());
         return new LiveReport(session, ending, (System.nanoTime() - start) / 1e9, ingest.framesRead(),
-                ingest.published(), ingest.dropped(), writer.frames(), ingest.published() - drainedTo,
+                ingest.published(), ingest.dropped(), skipped, writer.frames(), inFlight,
                 stimulus == null ? -1 : stimulusCommands(), writer.modelVersion(), writer.identifiedRatio(),
                 writer.latencyMillis(0.5, false), writer.latencyMillis(0.99, false),
                 writer.steadyFrames(), writer.latencyMillis(0.5, true), writer.latencyMillis(0.99, true),
@@ -195,22 +187,25 @@ final class LiveJob {
     }
 
     /**
-     * Waits until the writer (and the stimulus service) have every published frame, or the drain
-     * timeout passes; returns the frames the writer got.
+     * Waits until the writer (and the stimulus service) have the session's end (the last frame, or the
+     * end marker ingest sends after a stop), or the drain timeout passes; true when they have. The
+     * frame count cannot say it: a live segmenter never segments its warm-up frames.
      */
-    private static long drain(FramePublisher ingest, LiveTrajectoryWriter writer, Pipeline pipeline)
+    private static boolean drain(FramePublisher ingest, LiveTrajectoryWriter writer, Pipeline pipeline)
             throws InterruptedException {
-        long target = ingest.published();
+        if (ingest.published() == 0) {
+            return true;
+        }
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         StimulusService stimulus = pipeline.stimulus();
         while (System.nanoTime() < deadline) {
             pipeline.requireHealthy();
-            if (writer.frames() >= target && (stimulus == null || stimulus.handled() >= target)) {
-                break;
+            if (writer.ended() && (stimulus == null || stimulus.handled() >= writer.records())) {
+                return true;
             }
             Thread.sleep(50);
         }
-        return Math.min(writer.frames(), target);
+        return false;
     }
 
     private static String progressDetail(FramePublisher ingest, LiveTrajectoryWriter writer, Pipeline pipeline) {

@@ -25,6 +25,8 @@ import org.apache.kafka.common.TopicPartition;
  * applying corrections; they stay on {@code shoal.identity-corrections.v1}). The file is renamed into
  * place when the writer stops cleanly and discarded when it fails. Also keeps what the final report
  * needs: frames, identified share, capture-to-written latency over the whole run and after warm-up.
+ * A last record without tracks is the end marker of a stopped source: it ends the session but is not
+ * a frame.
  */
 final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
 
@@ -37,6 +39,8 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
     private volatile long frames;
     private volatile long identified;
     private volatile long modelVersion;
+    private volatile long records;
+    private volatile boolean ended;
     private boolean committed;
 
     /**
@@ -74,6 +78,12 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
         if (!session.equals(tracks.getSession())) {
             return;
         }
+        if (tracks.getLast() && tracks.getTracksCount() == 0) {
+            // The end marker of a stopped live source: no frame, nothing to write.
+            records++;
+            ended = true;
+            return;
+        }
         long nanos = System.nanoTime() - tracks.getCaptureTimeNs();
         latency.record(nanos, TimeUnit.NANOSECONDS);
         if (tracks.getIndex() >= steadyFromIndex) {
@@ -91,6 +101,8 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
         identified += Math.min(given, animals);
         modelVersion = Math.max(modelVersion, tracks.getModelVersion());
         frames++;
+        records++;
+        ended = tracks.getLast();
     }
 
     @Override
@@ -104,6 +116,16 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot finish trajectories.csv: " + e.getMessage(), e);
         }
+    }
+
+    /** The session's records handled so far: its frames and its end marker. */
+    long records() {
+        return records;
+    }
+
+    /** Whether the session's last record (its last frame or a stopped source's end marker) was handled. */
+    boolean ended() {
+        return ended;
     }
 
     /** Frames written so far. */

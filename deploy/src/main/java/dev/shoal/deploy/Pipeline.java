@@ -8,6 +8,7 @@ import dev.shoal.identifier.IdentificationService;
 import dev.shoal.identifier.ProvisionalTrackingService;
 import dev.shoal.identifier.stimulus.StimulusConfig;
 import dev.shoal.identifier.stimulus.StimulusService;
+import dev.shoal.segmenter.OnlineSettings;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
 import dev.shoal.segmenter.WarmUp;
@@ -61,8 +62,15 @@ final class Pipeline {
     private final List<ConsumerGroupMetrics.Group> groups = new ArrayList<>();
 
     Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options) {
+        this(settings, session, ends, options, OnlineSettings.defaults());
+    }
+
+    /** @param online how a session goes on after its warm-up (live: {@link OnlineSettings#closedLoop()}) */
+    Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options,
+             OnlineSettings online) {
         String segmenterGroup = SegmenterService.GROUP + "-" + session;
-        segmenter = new SegmenterService(settings, segmenterGroup, ends, options.segmentation(), options.warmUp());
+        segmenter = new SegmenterService(settings, segmenterGroup, ends, options.segmentation(), options.warmUp(),
+                online, SegmenterService.Transactions.defaults());
         add(segmenter, new ConsumerGroupMetrics.Group("segmenter", segmenterGroup, Topics.FRAMES, true));
         String identifierGroup = IdentificationService.GROUP + "-" + session;
         if (options.learns()) {

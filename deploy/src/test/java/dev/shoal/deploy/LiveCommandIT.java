@@ -122,8 +122,11 @@ class LiveCommandIT {
 
             assertEquals("stopped", report.ending());
             assertTrue(report.framesPublished() >= 60, report.describe());
-            assertEquals(report.framesPublished(), report.framesTracked(), "drained: " + report.describe());
-            assertEquals(0, report.inFlight());
+            // The 1 s warm-up (30 frames, fewer if ingest dropped some) and any frames behind the newest then.
+            assertTrue(report.framesSkipped() > 0, report.describe());
+            assertEquals(report.framesPublished() - report.framesSkipped(), report.framesTracked(),
+                    "every frame after the warm-up reached the writer: " + report.describe());
+            assertEquals(0, report.inFlight(), "the writer got the end marker ingest sent on the stop");
             assertEquals(out.resolve("trajectories.csv"), report.trajectories());
             assertEquals(report.framesTracked(), positionsByFrame(report.trajectories()).size());
         }

@@ -26,7 +26,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Live sources never wait for the broker: a reading thread hands frames to the publishing thread
  * through a bounded queue that drops the oldest frame when full, so memory stays bounded (queue plus
- * producer buffer) and drops are counted. A live source's frames are never marked last.
+ * producer buffer) and drops are counted. No live frame is marked last as it is sent (that would
+ * hold each frame back until the next one arrives); instead, when the live source ends or is stopped
+ * cleanly, an end marker follows its frames: a frame record with {@code last = true}, the next index,
+ * the last frame's times and size, and no pixels, so the stages downstream finish the session. It is
+ * not counted as a published frame.
  *
  * <p>Meters (tagged session and camera): {@code shoal.ingest.frames.read}, {@code .published} (acknowledged),
  * {@code .dropped}; {@code shoal.ingest.read.time} (time in the source's next(): decoding, and on live
@@ -147,22 +151,34 @@ public final class FramePublisher {
         reader = thread;
         thread.start();
         long sent = 0;
+        VideoFrame lastSent = null;
+        boolean clean = false;
         try {
             while (!stopping) {
                 VideoFrame f = queue.take(50);
                 if (f != null) {
                     send(f, source, false);
+                    lastSent = f;
                     sent++;
                     requireNoFailure();
                 } else if (!thread.isAlive() && queue.depth() == 0) {
                     break;
                 }
             }
+            clean = true;
         } finally {
             stopping = true;
             thread.interrupt();
             joinUninterruptibly(thread);
             droppedCounter.increment(queue.discard());
+            if (clean && lastSent != null && readFailure.get() == null) {
+                producer.send(new ProducerRecord<>(Topics.FRAMES, session, endMarker(lastSent, source)),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            }
+                        });
+            }
             producer.flush();
         }
         Exception error = readFailure.get();
@@ -265,7 +281,24 @@ public final class FramePublisher {
                 .build();
     }
 
-    /** Frames the broker has acknowledged. */
+    /** The end of a live session: last, one past the last frame sent, without pixels. */
+    private Frame endMarker(VideoFrame lastSent, FrameSource source) {
+        return Frame.newBuilder()
+                .setSession(session)
+                .setCamera(camera)
+                .setIndex(lastSent.index() + 1)
+                .setCaptureTimeNs(lastSent.captureTimeNs())
+                .setWallTimeNs(lastSent.wallTimeNs())
+                .setMediaTimeS(lastSent.mediaTimeS())
+                .setWidth(lastSent.width())
+                .setHeight(lastSent.height())
+                .setFps(source.fps())
+                .setFrameCount(Math.max(0, source.frameCount()))
+                .setLast(true)
+                .build();
+    }
+
+    /** Frames the broker has acknowledged (a live session's end marker is not one). */
     public long published() {
         return published.get();
     }

@@ -134,4 +134,63 @@ class FramePublisherIT {
             assertEquals(0, publisher.published());
         }
     }
+    @Test
+    void liveSourceThatEndsIsFollowedByAnEndMarkerWithoutPixels() throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("live-end.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 30, 100);
+        FramePublisher publisher;
+        try (KafkaProducer<String, Frame> producer = producer(settings.producer("test"));
+             FrameSource source = FrameSources.open(file.toString(), SourceOptions.defaults().withPaced(true), registry)) {
+            publisher = new FramePublisher(producer, "live-end", "cam0", registry, 32);
+            assertEquals(30, publisher.publishAll(source));
+        }
+        assertEquals(30, publisher.published(), "the marker is not a published frame");
+        List<Frame> frames = RecordedFrames.of(settings, "live-end");
+        assertEquals(31, frames.size());
+        for (int i = 0; i < 30; i++) {
+            assertEquals(i, frames.get(i).getIndex());
+            assertTrue(!frames.get(i).getLast(), "frame " + i + " is not held back to be marked last");
+        }
+        assertEndMarkerFollows(frames);
+    }
+
+    @Test
+    void stoppedLiveSourceEndsWithAnEndMarkerAfterItsLastSentFrame() throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("live-stop.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 600, 100);
+        FramePublisher publisher;
+        try (KafkaProducer<String, Frame> producer = producer(settings.producer("test"));
+             FrameSource source = FrameSources.open(file.toString(), SourceOptions.defaults().withPaced(true), registry)) {
+            publisher = new FramePublisher(producer, "live-stop", "cam0", registry, 32);
+            FramePublisher running = publisher;
+            Thread publishing = new Thread(() -> {
+                try {
+                    running.publishAll(source);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            publishing.start();
+            while (publisher.published() < 20 && publishing.isAlive()) {
+                Thread.sleep(20);
+            }
+            publisher.stop();
+            publishing.join();
+        }
+        List<Frame> frames = RecordedFrames.of(settings, "live-stop");
+        assertTrue(frames.size() > 20 && frames.size() < 600, "stopped part way: " + frames.size());
+        assertEquals(publisher.published() + 1, frames.size(), "every sent frame, then the marker");
+        for (Frame f : frames.subList(0, frames.size() - 1)) {
+            assertTrue(!f.getLast() && !f.getPixels().isEmpty(), "frame " + f.getIndex());
+        }
+        assertEndMarkerFollows(frames);
+    }
+
+    private static void assertEndMarkerFollows(List<Frame> frames) {
+        Frame before = frames.get(frames.size() - 2);
+        Frame end = frames.get(frames.size() - 1);
+        assertTrue(end.getLast(), "the end marker is last");
+        assertTrue(end.getPixels().isEmpty(), "the end marker has no image");
+        assertEquals(before.getIndex() + 1, end.getIndex());
+        assertEquals(before.getWidth(), end.getWidth());
+        assertEquals(before.getCaptureTimeNs(), end.getCaptureTimeNs());
+    }
 }

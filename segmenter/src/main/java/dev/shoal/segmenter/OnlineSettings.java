@@ -11,8 +11,18 @@ import dev.shoal.core.BadInputException;
  * @param refreshEveryFrames  a live session (no known frame count) moves its background one grey
  *                            level towards every this-many-th frame, so lighting drift does not make
  *                            blobs; 0 never refreshes
+ * @param newestAfterWarmUp   a live session, once its warm-up is done, passes over every frame of it
+ *                            already on the topic but the newest, so that a late start of the segmenter
+ *                            or a slow warm-up is not a backlog later frames wait behind (closed loop);
+ *                            false: it goes on from the frame after its warm-up window, which an
+ *                            uninterrupted run and a restarted one agree on frame for frame
  */
-public record OnlineSettings(long maxGlobalSpanFrames, int refreshEveryFrames) {
+public record OnlineSettings(long maxGlobalSpanFrames, int refreshEveryFrames, boolean newestAfterWarmUp) {
+
+    /** Going on from the frame after the warm-up window. */
+    public OnlineSettings(long maxGlobalSpanFrames, int refreshEveryFrames) {
+        this(maxGlobalSpanFrames, refreshEveryFrames, false);
+    }
 
     public OnlineSettings {
         if (maxGlobalSpanFrames < 0) {
@@ -28,5 +38,10 @@ public record OnlineSettings(long maxGlobalSpanFrames, int refreshEveryFrames) {
     /** No maximum span; a live background follows drift of up to one grey level a second at 25 fps. */
     public static OnlineSettings defaults() {
         return new OnlineSettings(0, 25);
+    }
+
+    /** The defaults, with a live session going on from the newest frame after its warm-up. */
+    public static OnlineSettings closedLoop() {
+        return new OnlineSettings(0, 25, true);
     }
 }

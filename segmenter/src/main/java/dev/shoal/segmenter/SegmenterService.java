@@ -39,16 +39,26 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The segmenter as a service: consumes {@code shoal.frames.v1}, publishes one {@code FrameBlobs} per
  * frame on {@code shoal.blobs.v1} and the global fragments on {@code shoal.global-fragments.v1},
  * exactly once. Sessions on different partitions go in parallel across instances of a group.
  *
- * <p>A plain consumer and a transactional producer rather than Kafka Streams: each session first
- * reads a warm-up window to build its background, then rewinds the frames topic to its first frame
- * and segments from there, so no frame waits in memory; a Streams topology cannot seek its input
- * back, and would have to hold every warm-up frame in a store instead.
+ * <p>A plain consumer and a transactional producer rather than Kafka Streams: each file session
+ * first reads a warm-up window to build its background, then rewinds the frames topic to its first
+ * frame and segments from there, so no frame waits in memory; a Streams topology cannot seek its
+ * input back, and would have to hold every warm-up frame in a store instead. A live session (frame
+ * count 0) does not rewind: it goes on from the frame after its warm-up (or, for the closed loop,
+ * {@link OnlineSettings#newestAfterWarmUp()}, from the newest frame on the partition then), so the
+ * window does not become a backlog that later frames wait behind; the frames passed over are counted
+ * ({@link #framesSkipped()}) and never segmented, and fragments start at the first segmented frame.
+ * Where a live session resumes is not checkpointed: a restart before its first commit redoes the
+ * warm-up and picks it again; after a commit, it resumes at the committed frame.
+ * A live session that stops ends with a last frame without pixels: it is published as a frame
+ * without blobs that carries {@code last}, so the trainer and identifier finish the session.
  *
  * <p>Exactly once: each transaction holds the outputs, the consumed offsets and the checkpoint of
  * every session that progressed ({@link CheckpointTopic}: a few kilobytes, the background once, each
@@ -63,6 +73,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class SegmenterService implements PipelineService {
 
     public static final String GROUP = "shoal-segmenter";
+    private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
 
     /**
      * When transactions commit, and the instance's name within its group (its transactional id is
@@ -102,6 +113,7 @@ public final class SegmenterService implements PipelineService {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final AtomicLong segmented = new AtomicLong();
     private final AtomicLong globalFragments = new AtomicLong();
+    private final AtomicLong skippedFrames = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean halted;
@@ -203,19 +215,44 @@ public final class SegmenterService implements PipelineService {
                 return;
             }
         }
+        // A stopped live source ends its session with a last frame that has no image.
+        boolean endMarker = frame.getLast() && frame.getPixels().isEmpty();
         if (!session.segmenter.ready()) {
-            if (session.segmenter.warmUpWith(frame.getIndex(), frame.getPixels().toByteArray(), frame.getLast())) {
+            session.warmUpFrames++;
+            boolean done = session.segmenter.warmUpWith(frame.getIndex(),
+                    endMarker ? null : frame.getPixels().toByteArray(), frame.getLast());
+            if (done && !session.segmenter.live()) {
                 consumer.seek(partition, session.firstOffset);
                 nextOffsets.put(partition, session.firstOffset);
                 rewound = true;
+                return;
             }
-            return;
+            if (done) {
+                long skipped = frame.getLast() ? session.warmUpFrames - 1 : session.warmUpFrames;
+                skippedFrames.addAndGet(skipped);
+                if (online.newestAfterWarmUp() && !frame.getLast()) {
+                    // Records below the newest one now on the partition are passed over (this session's only).
+                    session.resumeOffset = consumer.endOffsets(List.of(partition)).get(partition) - 1;
+                }
+                LOG.info("session {}: warm-up done at frame {}; live, so segmenting goes on from the newest frames:"
+                        + " the {} frames of the warm-up are not segmented{}", frame.getSession(), frame.getIndex(),
+                        skipped, session.resumeOffset > record.offset() + 1 ? ", nor the "
+                                + (session.resumeOffset - record.offset() - 1) + " records behind the newest" : "");
+            }
+            // Only the session's last frame goes on: its end must go downstream.
+            if (!frame.getLast() || !(session.segmenter.ready() || endMarker)) {
+                return;
+            }
         }
         if (frame.getIndex() < session.segmenter.nextIndex()) {
             return;
         }
-        SessionSegmenter.SegmentedFrame out = session.segmenter.segment(frame.getIndex(),
-                frame.getPixels().asReadOnlyByteBuffer());
+        if (record.offset() < session.resumeOffset && !frame.getLast()) {
+            skippedFrames.incrementAndGet();
+            return;
+        }
+        SessionSegmenter.SegmentedFrame out = endMarker ? session.segmenter.end(frame.getIndex())
+                : session.segmenter.segment(frame.getIndex(), frame.getPixels().asReadOnlyByteBuffer());
         begin();
         producer.send(new ProducerRecord<>(Topics.BLOBS, frame.getSession(), blobsOf(frame, out)));
         segmented.incrementAndGet();
@@ -277,7 +314,7 @@ public final class SegmenterService implements PipelineService {
     private void commit() {
         Map<TopicPartition, Long> offsets = new HashMap<>(nextOffsets);
         for (Session session : sessions.values()) {
-            if (!session.segmenter.ready()) {
+            if (!session.segmenter.ready() && !session.finished) {
                 offsets.merge(session.partition, session.firstOffset, Math::min);
             }
         }
@@ -457,6 +494,15 @@ public final class SegmenterService implements PipelineService {
         return segmented.get();
     }
 
+    /**
+     * Frames of live sessions never segmented, all sessions together: those of their warm-ups (read for
+     * the background) and, with {@link OnlineSettings#newestAfterWarmUp()}, those behind the newest
+     * when the warm-up ended.
+     */
+    public long framesSkipped() {
+        return skippedFrames.get();
+    }
+
     @Override
     public void stop() {
         running = false;
@@ -495,6 +541,9 @@ public final class SegmenterService implements PipelineService {
         private final SessionSegmenter segmenter;
         private final Set<String> writtenCrops = new HashSet<>();
         private long writtenBackground;
+        private long warmUpFrames;
+        /** A live session passes over its frames below this offset (set once, at the end of its warm-up). */
+        private long resumeOffset = -1;
         private boolean dirty;
         private boolean finished;
 

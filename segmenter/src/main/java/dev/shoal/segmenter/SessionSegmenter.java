@@ -80,12 +80,21 @@ public final class SessionSegmenter implements AutoCloseable {
         this.stride = Math.max(1, warmUpFrames / warmUp.samples());
     }
 
+    /**
+     * True for a live session (no known frame count): after its warm-up it goes on from the frame after
+     * the warm-up instead of rewinding to its first frame, so the frames of the warm-up window are not
+     * segmented and latency after the warm-up does not carry the window's length as a backlog.
+     */
+    public boolean live() {
+        return live;
+    }
+
     /** True once the warm-up has built the background: frames may be segmented. */
     public boolean ready() {
         return detector != null;
     }
 
-    /** Index of the session's first frame, where segmentation starts again after the warm-up. */
+    /** Index of the session's first frame, where a file session's segmentation starts again after the warm-up. */
     public long firstIndex() {
         return firstIndex;
     }
@@ -107,7 +116,10 @@ public final class SessionSegmenter implements AutoCloseable {
 
     /**
      * Samples a warm-up frame; true when this frame completed the warm-up (at the end of the window or
-     * on the session's last frame). A frame seen again (after a rewind) is not sampled twice.
+     * on the session's last frame). A frame seen again (after a rewind) is not sampled twice. A live
+     * session then goes on after this frame ({@link #nextIndex()}), unless it is the last one, which is
+     * still segmented so that the session's end goes downstream. {@code gray} is null for an end marker
+     * without an image: the background is built from the samples so far, if any.
      */
     public boolean warmUpWith(long index, byte[] gray, boolean last) {
         if (ready() || index <= lastWarmUpIndex) {
@@ -118,10 +130,17 @@ public final class SessionSegmenter implements AutoCloseable {
             background = new BackgroundModel(width, height, warmUp.samples());
         }
         long offsetInWindow = index - firstIndex;
-        if (offsetInWindow % stride == 0) {
+        if (gray != null && offsetInWindow % stride == 0) {
             background.add(gray);
         }
+        if (gray == null && background.samples() == 0) {
+            // Ended before any sample: no background to segment with, only the end to pass on.
+            return false;
+        }
         if (offsetInWindow + 1 >= warmUpFrames || last) {
+            if (live && !last) {
+                nextIndex = index + 1;
+            }
             byte[] backgroundImage = background.percentile(backgroundPercentile(segmentation.polarity()));
             settings = learnAreas(backgroundImage);
             background = null;
@@ -199,6 +218,20 @@ public final class SessionSegmenter implements AutoCloseable {
         }
         return new SegmentedFrame(index, blobs, links.fragments(), links.crossing(), cropped,
                 crops == null ? 0 : crops.size(), System.nanoTime() - start);
+    }
+
+    /**
+     * The session's end without an image (the end marker of a stopped live source): no blobs; call
+     * {@link #globalFragments} with {@code last} to release the pending global fragments. Needs no
+     * background, so a session stopped during its warm-up ends too.
+     */
+    public SegmentedFrame end(long index) {
+        if (index < nextIndex) {
+            throw new IllegalStateException("end marker at frame " + index + " but frame " + (nextIndex - 1)
+                    + " was already segmented");
+        }
+        nextIndex = index + 1;
+        return new SegmentedFrame(index, List.of(), new long[0], new boolean[0], new byte[0][], 0, 0);
     }
 
     /**

@@ -117,6 +117,143 @@ class SegmenterServiceIT {
     }
 
     @Test
+    void aLiveSessionGoesOnFromTheFrameAfterItsWarmUpAndEndsOnAMarkerWithoutPixels() throws Exception {
+        int warmUpFrames = 25;
+        int frames = 70;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
+            // 1 s at 25 fps: the warm-up window is frames 0..24 of a session with no frame count (live).
+            SegmenterService service = new SegmenterService(settings, "g", Map.of(),
+                    new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0),
+                    new WarmUp(1, 10, 52, 2, true));
+            Thread thread = new Thread(service);
+            thread.start();
+            List<FrameBlobs> out = new ArrayList<>();
+            try (var producer = new KafkaProducer<>(settings.producer("test"), new StringSerializer(),
+                    Serdes.FRAME.serializer());
+                 var consumer = new KafkaConsumer<>(settings.consumer("reader", "reader"), new StringDeserializer(),
+                         Serdes.FRAME_BLOBS.deserializer())) {
+                // Frames keep arriving while the service warms up, as a camera's would.
+                for (int t = 0; t < frames; t++) {
+                    SyntheticFrame image = new SyntheticFrame(W, H, 200)
+                            .ellipse(60 + 2 * t, 60, 16, 6, 0, 60)
+                            .ellipse(260 - 2 * t, 180, 16, 6, 30, 60);
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, "live1", Frame.newBuilder()
+                            .setSession("live1").setIndex(t).setWidth(W).setHeight(H).setFps(25).setFrameCount(0)
+                            .setCaptureTimeNs(t).setPixels(ByteString.copyFrom(image.pixels(2, t))).build()));
+                    producer.flush();
+                    Thread.sleep(5);
+                }
+                producer.send(new ProducerRecord<>(Topics.FRAMES, "live1", Frame.newBuilder()
+                        .setSession("live1").setIndex(frames).setWidth(W).setHeight(H).setFps(25).setFrameCount(0)
+                        .setCaptureTimeNs(frames).setLast(true).build()));
+                producer.flush();
+                consumer.subscribe(List.of(Topics.BLOBS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while ((out.isEmpty() || !out.get(out.size() - 1).getLast()) && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                }
+            } finally {
+                service.stop();
+                service.awaitStopped();
+            }
+
+            assertEquals(warmUpFrames, out.get(0).getIndex(), "the first segmented frame follows the warm-up window");
+            assertEquals(warmUpFrames, service.framesSkipped());
+            assertEquals(frames - warmUpFrames + 1, out.size(), "each later frame once, then the end");
+            Set<Long> fragments = new HashSet<>();
+            for (int i = 0; i < out.size() - 1; i++) {
+                FrameBlobs blobs = out.get(i);
+                assertEquals(warmUpFrames + i, blobs.getIndex());
+                assertEquals(2, blobs.getBlobsCount(), "frame " + blobs.getIndex());
+                assertTrue(!blobs.getLast());
+                blobs.getBlobsList().forEach(b -> fragments.add(b.getFragment()));
+            }
+            assertEquals(2, fragments.size(), "the linker starts at the first segmented frame and keeps each ellipse");
+            FrameBlobs end = out.get(out.size() - 1);
+            assertEquals(frames, end.getIndex());
+            assertTrue(end.getLast());
+            assertEquals(0, end.getBlobsCount(), "the end marker has no image, so no blobs");
+
+            List<GlobalFragment> globals = new ArrayList<>();
+            try (var consumer = new KafkaConsumer<>(settings.consumer("globals", "globals"), new StringDeserializer(),
+                    Serdes.GLOBAL_FRAGMENT.deserializer())) {
+                consumer.subscribe(List.of(Topics.GLOBAL_FRAGMENTS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while ((globals.isEmpty() || !globals.get(globals.size() - 1).getLast()) && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> globals.add(r.value()));
+                }
+            }
+            assertEquals(2, globals.size(), "one global fragment from the first segmented frame, then the end marker");
+            assertEquals(warmUpFrames, globals.get(0).getFirstFrame());
+            assertEquals(frames - 1, globals.get(0).getLastFrame());
+            assertTrue(globals.get(1).getLast());
+            assertEquals(frames, globals.get(1).getLastFrame());
+        }
+    }
+
+    private static Frame liveFrame(String session, int t) {
+        SyntheticFrame image = new SyntheticFrame(W, H, 200)
+                .ellipse(60 + t, 60, 16, 6, 0, 60)
+                .ellipse(260 - t, 180, 16, 6, 30, 60);
+        return Frame.newBuilder().setSession(session).setIndex(t).setWidth(W).setHeight(H).setFps(25)
+                .setFrameCount(0).setCaptureTimeNs(t).setPixels(ByteString.copyFrom(image.pixels(2, t))).build();
+    }
+
+    @Test
+    void forTheClosedLoopALiveSessionStartedLateGoesOnFromTheNewestFrameAfterItsWarmUp() throws Exception {
+        int before = 70;
+        int after = 10;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
+            KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
+            TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
+            SegmenterService service = new SegmenterService(settings, "g", Map.of(),
+                    new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0), new WarmUp(1, 10, 52, 2, true),
+                    OnlineSettings.closedLoop(), SegmenterService.Transactions.defaults());
+            List<FrameBlobs> out = new ArrayList<>();
+            try (var producer = new KafkaProducer<>(settings.producer("test"), new StringSerializer(),
+                    Serdes.FRAME.serializer());
+                 var consumer = new KafkaConsumer<>(settings.consumer("reader", "reader"), new StringDeserializer(),
+                         Serdes.FRAME_BLOBS.deserializer())) {
+                // The camera ran for 70 frames before the segmenter came up: 45 of them lie behind its 1 s warm-up.
+                for (int t = 0; t < before; t++) {
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, "late", liveFrame("late", t)));
+                }
+                producer.flush();
+                new Thread(service).start();
+                consumer.subscribe(List.of(Topics.BLOBS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (out.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                }
+                for (int t = before; t < before + after; t++) {
+                    producer.send(new ProducerRecord<>(Topics.FRAMES, "late", liveFrame("late", t)));
+                }
+                producer.send(new ProducerRecord<>(Topics.FRAMES, "late", Frame.newBuilder().setSession("late")
+                        .setIndex(before + after).setWidth(W).setHeight(H).setFps(25).setLast(true).build()));
+                producer.flush();
+                while ((out.isEmpty() || !out.get(out.size() - 1).getLast()) && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+                }
+            } finally {
+                service.stop();
+                service.awaitStopped();
+            }
+
+            assertEquals(before - 1, out.get(0).getIndex(), "the newest frame when the warm-up ended comes first");
+            assertEquals(before - 1, service.framesSkipped(), "the 25 warm-up frames and the 44 behind the newest");
+            assertEquals(after + 2, out.size());
+            for (int i = 0; i <= after; i++) {
+                assertEquals(before - 1 + i, out.get(i).getIndex());
+                assertEquals(2, out.get(i).getBlobsCount());
+            }
+            assertTrue(out.get(after + 1).getLast());
+            assertEquals(before + after, out.get(after + 1).getIndex());
+        }
+    }
+
+    @Test
     void withoutItsStateTopicTheServiceStopsWithAnErrorNamingIt() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrap());

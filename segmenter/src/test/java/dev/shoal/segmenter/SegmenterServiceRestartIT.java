@@ -42,8 +42,12 @@ class SegmenterServiceRestartIT {
     private static final int BEFORE_CRASH = 60;
     private static final int COMMIT_EVERY = 16;
     private static final SegmentationSettings SEGMENTATION = new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0);
-    /** A 1 s warm-up (25 frames) of a live session: it refreshes its background and emits long global fragments early. */
+    /**
+     * A 1 s warm-up (25 frames) of a live session: it refreshes its background and emits long global
+     * fragments early. Being live, it segments from the frame after its warm-up on.
+     */
     private static final WarmUp WARM_UP = new WarmUp(1, 25, 52, 3, true);
+    private static final int WARM_UP_FRAMES = 25;
     private static final OnlineSettings ONLINE = new OnlineSettings(30, 25);
     private static final SegmenterService.Transactions TRANSACTIONS =
             new SegmenterService.Transactions(COMMIT_EVERY, 0, "0");
@@ -129,7 +133,8 @@ class SegmenterServiceRestartIT {
                 service.stop();
                 service.awaitStopped();
                 assertNull(service.failure());
-                assertEquals(FRAMES, service.framesSegmented());
+                assertEquals(FRAMES - WARM_UP_FRAMES, service.framesSegmented());
+                assertEquals(WARM_UP_FRAMES, service.framesSkipped());
             }
         }
     }
@@ -143,7 +148,8 @@ class SegmenterServiceRestartIT {
     @Test
     void aServiceRestartedAfterACrashMidTransactionPublishesExactlyWhatAnUninterruptedRunPublishes() throws Exception {
         Run reference = uninterrupted();
-        assertEquals(FRAMES, reference.blobs().size());
+        assertEquals(FRAMES - WARM_UP_FRAMES, reference.blobs().size());
+        assertEquals(WARM_UP_FRAMES, reference.blobs().get(0).getIndex());
         assertTrue(reference.globals().size() >= 4, "global fragments before, after and across the 30-frame span: "
                 + reference.globals().size());
 
@@ -153,7 +159,7 @@ class SegmenterServiceRestartIT {
             publishFrames(settings, 0, BEFORE_CRASH);
             SegmenterService first = service(settings);
             start(first);
-            await(() -> first.framesSegmented() == BEFORE_CRASH || first.failure() != null,
+            await(() -> first.framesSegmented() == BEFORE_CRASH - WARM_UP_FRAMES || first.failure() != null,
                     "the first instance segments the frames published so far");
             first.halt();
             first.awaitStopped();
@@ -170,7 +176,7 @@ class SegmenterServiceRestartIT {
                 second.awaitStopped();
             }
             assertNull(second.failure());
-            int lastCommit = BEFORE_CRASH / COMMIT_EVERY * COMMIT_EVERY;
+            int lastCommit = WARM_UP_FRAMES + (BEFORE_CRASH - WARM_UP_FRAMES) / COMMIT_EVERY * COMMIT_EVERY;
             assertEquals(FRAMES - lastCommit, second.framesSegmented(),
                     "the second instance resumes at the last commit (frame " + lastCommit + "), redoing the "
                             + (BEFORE_CRASH - lastCommit) + " frames whose transaction the crash left open");
