@@ -114,7 +114,7 @@ final class ArenaCrops {
                 if (cropper == null) {
                     // As the segmenter does: the median body length of the first frame's blobs.
                     double[] lengths = found.blobs().stream().mapToDouble(IdentificationCropper::bodyLength).sorted().toArray();
-                    cropper = new IdentificationCropper(side, side, background, cropSize, lengths[lengths.length / 2]);
+                    cropper = new IdentificationCropper(side, side, cropSize, lengths[lengths.length / 2]);
                 }
                 int[] owner = new int[found.blobs().size()];
                 Arrays.fill(owner, -1);
