@@ -9,9 +9,6 @@ import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.FrameSources;
 import dev.shoal.ingest.SourceOptions;
 import dev.shoal.ingest.arena.ArenaSettings;
-import dev.shoal.segmenter.Polarity;
-import dev.shoal.segmenter.SegmentationSettings;
-import dev.shoal.segmenter.WarmUp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,29 +77,8 @@ public final class LiveCommand implements Callable<Integer> {
                     + " after it, those of the warm-up are not segmented (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
-    @Option(names = "--polarity", defaultValue = "DARK_ON_LIGHT",
-            description = "Animals against the background: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Polarity polarity;
-
-    @Option(names = "--threshold", defaultValue = "0",
-            description = "Foreground threshold in grey levels; 0 chooses one from the image (default).")
-    int threshold;
-
-    @Option(names = "--min-area", defaultValue = "0", description = "Smallest blob in pixels (default 0: 10 px).")
-    int minArea;
-
-    @Option(names = "--max-area", defaultValue = "0",
-            description = "Largest single-animal blob in pixels (default 0: learnt in the warm-up).")
-    int maxArea;
-
-    @Option(names = "--opening", defaultValue = "0", paramLabel = "RADIUS",
-            description = "Radius of a morphological opening of the foreground (default 0: none).")
-    int opening;
-
-    @Option(names = "--crop-size", defaultValue = "52", paramLabel = "PX",
-            description = "Side of each animal's identification image; 0 for none: no training, identities stay"
-                    + " fragment-based (default: ${DEFAULT-VALUE}).")
-    int cropSize;
+    @Mixin
+    SegmentationOptions segmentation;
 
     @Option(names = "--queue", defaultValue = "" + FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES, paramLabel = "FRAMES",
             description = "Frames the source may have waiting for the broker before the oldest is dropped"
@@ -130,13 +107,10 @@ public final class LiveCommand implements Callable<Integer> {
             }
             try (MetricsEndpoint metrics = noMetrics ? null : MetricsEndpoint.start(metricsPort)) {
                 OutputDirectory.requireWritable("--out", out);
-                boolean learnAreas = maxArea == 0;
-                int smallest = minArea > 0 ? minArea : 10;
-                int largest = maxArea > 0 ? maxArea : frames.width() * frames.height() / 10;
                 LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
                         workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
-                        new SegmentationSettings(polarity, threshold, smallest, largest, opening),
-                        new WarmUp(warmupSeconds, 60, cropSize, animals, learnAreas), stimulus, queue, "cam0"),
+                        segmentation.settings(frames.width(), frames.height()),
+                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0"),
                         metrics);
                 PrintWriter err = spec.commandLine().getErr();
                 if (metrics != null) {
@@ -170,9 +144,7 @@ public final class LiveCommand implements Callable<Integer> {
         if (animals < 1) {
             throw new BadInputException("--animals " + animals + ": must be at least 1; give the number of animals in the arena");
         }
-        if (cropSize != 0 && (cropSize < 8 || cropSize > 512)) {
-            throw new BadInputException("--crop-size " + cropSize + ": give 0 (no crops) or 8..512 pixels");
-        }
+        segmentation.check();
         if (!(warmupSeconds > 0) || Double.isInfinite(warmupSeconds)) {
             throw new BadInputException("--warmup-seconds " + warmupSeconds
                     + ": a live source has no end to sample up to; give a positive number of seconds, e.g. 3");
