@@ -1,6 +1,7 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.io.TemporaryDirectory;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
@@ -85,8 +86,18 @@ final class TrackJob {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String session = "track-" + UUID.randomUUID().toString().substring(0, 8);
         Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(settings, Pipeline.TOPICS);
+        // One run, one store: nothing of a track run can be resumed, and a shared store would hand this
+        // run's trainer the sessions other runs left behind.
+        try (TemporaryDirectory trainerStore = TemporaryDirectory.create(workDir, "shoal-trainer-")) {
+            return runSession(settings, session, ends, trainerStore.path(), start, brokerSeconds, progress);
+        }
+    }
+
+    private TrackSummary runSession(KafkaSettings settings, String session, Map<TopicPartition, Long> ends,
+                                    Path trainerStore, long start, double brokerSeconds, PrintWriter progress)
+            throws Exception {
         Pipeline pipeline = new Pipeline(settings, session, ends, new Pipeline.Options(animals, segmentation, warmUp,
-                Long.MAX_VALUE, null, registry, workDir.resolve("shoal-trainer"), progress));
+                Long.MAX_VALUE, null, registry, trainerStore, progress));
         boolean learn = pipeline.learns();
         Path csv = outDir.resolve("trajectories.csv");
         TrajectoryWriterService writer = learn

@@ -66,7 +66,10 @@ class IngestAndReplayCommandIT {
                     "--bootstrap", broker.bootstrap());
             assertEquals(0, ingest.code(), ingest.err());
             KafkaSettings settings = KafkaSettings.of(broker.bootstrap());
-            List<Frame> frames = readAll(settings, Topics.FRAMES, Serdes.FRAME);
+            List<Frame> records = readAll(settings, Topics.FRAMES, Serdes.FRAME);
+            List<Frame> frames = records.stream().filter(f -> !f.getPixels().isEmpty()).toList();
+            assertEquals(1, records.size() - frames.size(), "one end marker after the frames");
+            assertTrue(records.get(records.size() - 1).getLast() && records.get(records.size() - 1).getPixels().isEmpty());
             List<FrameTruth> truths = readAll(settings, Topics.TRUTH, Serdes.FRAME_TRUTH);
             assertEquals(40 - frames.size(), Long.parseLong(ingest.err().replaceAll(".* (\\d+) dropped.*", "$1")),
                     "every frame not dropped is on the topic: " + ingest.err());

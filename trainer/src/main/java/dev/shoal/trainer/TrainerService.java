@@ -1,5 +1,6 @@
 package dev.shoal.trainer;
 
+import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.ConsumingService;
 import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
@@ -139,7 +140,14 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                     continue;
                 }
                 String session = directory.getFileName().toString();
-                SessionTrainer trainer = new SessionTrainer(session, 0);
+                SessionTrainer trainer;
+                try {
+                    trainer = new SessionTrainer(session, 0);
+                } catch (BadInputException otherSettings) {
+                    // Left by a trainer with other settings (another run sharing the store root): not ours to finish.
+                    LOG.warn("session {} in {} is left as it is: {}", session, settings.storeRoot(), otherSettings.getMessage());
+                    continue;
+                }
                 finished.add(session);
                 if (trainer.done) {
                     trainer.close();

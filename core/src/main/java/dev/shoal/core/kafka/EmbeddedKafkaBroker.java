@@ -7,10 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import dev.shoal.core.io.TemporaryDirectory;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Properties;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -52,10 +51,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 dir = Files.createTempDirectory(parent, "kafka-");
                 return startIn(dir);
             } catch (IOException e) {
-                deleteQuietly(dir);
+                TemporaryDirectory.deleteTree(dir);
                 throw new UncheckedIOException("cannot create the embedded broker's directory under " + parent, e);
             } catch (RuntimeException e) {
-                deleteQuietly(dir);
+                TemporaryDirectory.deleteTree(dir);
                 last = e;
                 LOG.warn("embedded Kafka broker start attempt {} failed: {}", attempt, e.toString());
             }
@@ -136,7 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         shutdownQuietly(server);
-        deleteQuietly(directory);
+        TemporaryDirectory.deleteTree(directory);
     }
 
     private static void shutdownQuietly(KafkaRaftServer server) {
@@ -145,17 +144,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } catch (RuntimeException e) {
             LOG.warn("embedded Kafka broker shutdown: {}", e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
         }
     }
 }
