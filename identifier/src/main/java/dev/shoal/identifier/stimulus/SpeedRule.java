@@ -1,17 +1,14 @@
 package dev.shoal.identifier.stimulus;
 
-import dev.shoal.core.proto.FrameTracks;
 import dev.shoal.core.proto.Track;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Fires when a selected animal's speed (pixels per second of media time, between its two latest
  * observations) rises above, or falls below, a threshold.
  */
-public final class SpeedRule extends EdgeTriggeredRule {
+public final class SpeedRule extends PerAnimalRule {
 
     public enum Bound { ABOVE, BELOW }
 
@@ -20,32 +17,22 @@ public final class SpeedRule extends EdgeTriggeredRule {
 
     private final double threshold;
     private final Bound bound;
-    private final TrackSelection selection;
     private final Map<Long, Observation> previous = new HashMap<>();
-    private final EdgeDetector<Long> edges = new EdgeDetector<>();
 
     SpeedRule(String name, double threshold, Bound bound, TrackSelection selection, double refractorySeconds) {
-        super(name, refractorySeconds);
+        super(name, selection, refractorySeconds);
         this.threshold = threshold;
         this.bound = bound;
-        this.selection = selection;
     }
 
+    /** Unknown (null) at an animal's first observation and when media time did not advance. */
     @Override
-    List<Long> risingIdentities(FrameTracks frame) {
-        List<Long> rising = new ArrayList<>();
-        double now = frame.getMediaTimeS();
-        for (Track track : selection.select(frame)) {
-            Observation before = previous.put(track.getIdentity(), new Observation(track.getX(), track.getY(), now));
-            if (before == null || now <= before.timeS()) {
-                continue;
-            }
-            double speed = Math.hypot(track.getX() - before.x(), track.getY() - before.y()) / (now - before.timeS());
-            boolean met = bound == Bound.ABOVE ? speed > threshold : speed < threshold;
-            if (edges.rises(track.getIdentity(), met)) {
-                rising.add(track.getIdentity());
-            }
+    Boolean holds(Track track, double nowS) {
+        Observation before = previous.put(track.getIdentity(), new Observation(track.getX(), track.getY(), nowS));
+        if (before == null || nowS <= before.timeS()) {
+            return null;
         }
-        return rising;
+        double speed = Math.hypot(track.getX() - before.x(), track.getY() - before.y()) / (nowS - before.timeS());
+        return bound == Bound.ABOVE ? speed > threshold : speed < threshold;
     }
 }
