@@ -1,6 +1,7 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.RegionOfInterest;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
@@ -11,7 +12,6 @@ import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.FrameSources;
 import dev.shoal.ingest.arena.ArenaTruthPublisher;
-import dev.shoal.ingest.RegionOfInterest;
 import dev.shoal.ingest.SourceOptions;
 import dev.shoal.ingest.StreamPosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

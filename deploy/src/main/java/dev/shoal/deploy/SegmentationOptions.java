@@ -1,6 +1,8 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.RegionOfInterest;
+import dev.shoal.segmenter.BackgroundMode;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
@@ -32,6 +34,17 @@ final class SegmentationOptions {
                     + " touching animals (default 0: none).")
     int opening;
 
+    @Option(names = "--background", defaultValue = "MODELLED",
+            description = "What frames are compared with: MODELLED (the empty arena, learnt from the video: animals"
+                    + " that never move vanish into it) or FLAT (one grey level: animals found by intensity alone,"
+                    + " static dark scenery must be left out with --roi) (default: ${DEFAULT-VALUE}).")
+    BackgroundMode background;
+
+    @Option(names = "--roi", paramLabel = "X,Y,W,H",
+            description = "Look for animals only inside this rectangle of the frame, in pixels (default: the whole"
+                    + " frame). Positions stay in the video's coordinates.")
+    String roi;
+
     @Option(names = "--crop-size", defaultValue = "52", paramLabel = "PX",
             description = "Side of each animal's identification image; 0 for none: no training, identities stay"
                     + " fragment-based (default: ${DEFAULT-VALUE}).")
@@ -45,8 +58,12 @@ final class SegmentationOptions {
 
     /** Until learnt, or when learning finds no frame with every animal apart: permissive area bounds. */
     SegmentationSettings settings(int width, int height) {
+        RegionOfInterest region = roi == null ? null : RegionOfInterest.parse("--roi", roi);
+        if (region != null) {
+            region.requireInside("--roi", width, height);
+        }
         return new SegmentationSettings(polarity, threshold, minArea > 0 ? minArea : 10,
-                maxArea > 0 ? maxArea : width * height / 10, opening);
+                maxArea > 0 ? maxArea : width * height / 10, opening, background, region);
     }
 
     /** The warm-up: 60 background samples over {@code seconds}, the area range learnt unless --max-area is given. */

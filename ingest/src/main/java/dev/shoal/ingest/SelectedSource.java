@@ -1,5 +1,6 @@
 package dev.shoal.ingest;
 
+import dev.shoal.core.RegionOfInterest;
 import java.io.IOException;
 
 /**

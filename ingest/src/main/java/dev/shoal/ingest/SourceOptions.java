@@ -1,6 +1,7 @@
 package dev.shoal.ingest;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.RegionOfInterest;
 import java.time.Duration;
 
 /**

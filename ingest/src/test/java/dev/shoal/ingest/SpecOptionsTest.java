@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.RegionOfInterest;
 import org.junit.jupiter.api.Test;
 
 class SpecOptionsTest {

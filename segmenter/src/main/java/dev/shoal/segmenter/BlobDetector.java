@@ -18,6 +18,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.connectedComponentsWithS
 import static org.bytedeco.opencv.global.opencv_imgproc.getStructuringElement;
 import static org.bytedeco.opencv.global.opencv_imgproc.morphologyEx;
 
+import dev.shoal.core.RegionOfInterest;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -27,11 +28,13 @@ import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Finds the animals in a frame: difference to the background by polarity, threshold, optional
+ * Finds the animals in a frame: difference to the background by polarity (zero outside the region of
+ * interest, when there is one), threshold, optional
  * opening, connected components with statistics (8-connectivity), blobs below the minimum area
  * dropped. Large blobs are kept: they are crossings, not noise. Not thread-safe: one per session.
  */
@@ -54,6 +57,8 @@ public final class BlobDetector implements AutoCloseable {
     private final Mat stats = new Mat();
     private final Mat centroids = new Mat();
     private final Mat kernel;
+    /** 255 inside the region of interest, 0 outside; null when animals may be anywhere. */
+    private final Mat insideRegion;
     /** All ones, made at the first refresh. */
     private Mat step;
     private final Mat still = new Mat();
@@ -69,6 +74,16 @@ public final class BlobDetector implements AutoCloseable {
         this.background = new Mat(height, width, CV_8UC1);
         this.background.data().put(background, 0, width * height);
         this.threshold = settings.threshold();
+        RegionOfInterest region = settings.region();
+        if (region != null) {
+            region.requireInside("region of interest (--roi)", width, height);
+            this.insideRegion = new Mat(height, width, CV_8UC1, new Scalar(0));
+            try (Mat inside = insideRegion.apply(new Rect(region.x(), region.y(), region.width(), region.height()))) {
+                inside.put(new Scalar(255));
+            }
+        } else {
+            this.insideRegion = null;
+        }
         int r = settings.openingRadius();
         this.kernel = r > 0 ? getStructuringElement(MORPH_ELLIPSE, new Size(2 * r + 1, 2 * r + 1)) : null;
     }
@@ -92,6 +107,9 @@ public final class BlobDetector implements AutoCloseable {
             case DARK_ON_LIGHT -> subtract(background, frame, difference);
             case LIGHT_ON_DARK -> subtract(frame, background, difference);
             case ANY -> absdiff(frame, background, difference);
+        }
+        if (insideRegion != null) {
+            bitwise_and(difference, insideRegion, difference);
         }
         if (threshold == 0) {
             // Chosen once per session from its first frame: a per-frame choice would let blob sizes
@@ -218,6 +236,9 @@ public final class BlobDetector implements AutoCloseable {
         centroids.close();
         if (kernel != null) {
             kernel.close();
+        }
+        if (insideRegion != null) {
+            insideRegion.close();
         }
         if (step != null) {
             step.close();

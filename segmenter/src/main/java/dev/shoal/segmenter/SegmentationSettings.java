@@ -1,6 +1,7 @@
 package dev.shoal.segmenter;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.RegionOfInterest;
 
 /**
  * How the segmenter finds animals.
@@ -11,10 +12,21 @@ import dev.shoal.core.BadInputException;
  * @param maxArea       largest single-animal blob in pixels; larger ones are crossings (kept, flagged)
  * @param openingRadius radius of a morphological opening of the foreground (0 = none), which cuts thin
  *                      bridges such as legs and wings between touching animals
+ * @param background    what frames are compared with
+ * @param region        the part of the frame animals are looked for in; null for the whole frame
  */
-public record SegmentationSettings(Polarity polarity, int threshold, int minArea, int maxArea, int openingRadius) {
+public record SegmentationSettings(Polarity polarity, int threshold, int minArea, int maxArea, int openingRadius,
+                                   BackgroundMode background, RegionOfInterest region) {
+
+    /** The usual choice: a modelled background, animals anywhere in the frame. */
+    public SegmentationSettings(Polarity polarity, int threshold, int minArea, int maxArea, int openingRadius) {
+        this(polarity, threshold, minArea, maxArea, openingRadius, BackgroundMode.MODELLED, null);
+    }
 
     public SegmentationSettings {
+        if (background == null) {
+            throw new BadInputException("background (--background) is missing; give MODELLED or FLAT");
+        }
         if (polarity == null) {
             throw new BadInputException("polarity (--polarity) is missing; give DARK_ON_LIGHT, LIGHT_ON_DARK or ANY");
         }
@@ -32,5 +44,11 @@ public record SegmentationSettings(Polarity polarity, int threshold, int minArea
         if (openingRadius < 0) {
             throw new BadInputException("opening radius (--opening) " + openingRadius + ": must be 0 or more");
         }
+    }
+
+    /** These settings with another threshold and single-animal area range (learnt, or restored). */
+    public SegmentationSettings withThresholdAndAreas(int newThreshold, int newMinArea, int newMaxArea) {
+        return new SegmentationSettings(polarity, newThreshold, newMinArea, newMaxArea, openingRadius, background,
+                region);
     }
 }

@@ -141,7 +141,8 @@ public final class SessionSegmenter implements AutoCloseable {
             if (live && !last) {
                 nextIndex = index + 1;
             }
-            byte[] backgroundImage = background.percentile(backgroundPercentile(segmentation.polarity()));
+            byte[] backgroundImage = segmentation.background() == BackgroundMode.FLAT ? flat(background.median())
+                    : background.percentile(backgroundPercentile(segmentation.polarity()));
             settings = learnAreas(backgroundImage);
             background = null;
             detector = new BlobDetector(width, height, backgroundImage, settings);
@@ -150,6 +151,23 @@ public final class SessionSegmenter implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /** An image of one grey level: the median of {@code image}'s pixels, the arena's typical level. */
+    static byte[] flat(byte[] image) {
+        int[] histogram = new int[256];
+        for (byte b : image) {
+            histogram[b & 0xFF]++;
+        }
+        int level = 0;
+        int seen = histogram[0];
+        while (seen * 2 < image.length) {
+            level++;
+            seen += histogram[level];
+        }
+        byte[] out = new byte[image.length];
+        Arrays.fill(out, (byte) level);
+        return out;
     }
 
     /**
@@ -185,9 +203,8 @@ public final class SessionSegmenter implements AutoCloseable {
         LOG.info("single-animal area learnt from {} frames: median {} px, range {}..{} px", learner.frames(),
                 range.median(), range.min(), range.max());
         // The given min area stays a floor: below it is noise whatever the animals' size.
-        return new SegmentationSettings(segmentation.polarity(), segmentation.threshold(),
-                Math.max(segmentation.minArea(), range.min()), Math.max(segmentation.minArea(), range.max()),
-                segmentation.openingRadius());
+        return segmentation.withThresholdAndAreas(segmentation.threshold(),
+                Math.max(segmentation.minArea(), range.min()), Math.max(segmentation.minArea(), range.max()));
     }
 
     /** Segments, links and crops one frame; frames must come in index order after the warm-up. */
@@ -212,7 +229,8 @@ public final class SessionSegmenter implements AutoCloseable {
             }
         }
         nextIndex = index + 1;
-        if (live && online.refreshEveryFrames() > 0 && (index - firstIndex + 1) % online.refreshEveryFrames() == 0) {
+        boolean refreshes = live && online.refreshEveryFrames() > 0 && settings.background() == BackgroundMode.MODELLED;
+        if (refreshes && (index - firstIndex + 1) % online.refreshEveryFrames() == 0) {
             detector.refreshBackground();
             backgroundVersion++;
         }
@@ -326,8 +344,8 @@ public final class SessionSegmenter implements AutoCloseable {
         }
         SessionSegmenter session = new SessionSegmenter(width, height, fps, frameCount, checkpoint.getFirstIndex(),
                 segmentation, warmUp, online);
-        session.settings = new SegmentationSettings(segmentation.polarity(), checkpoint.getThreshold(),
-                checkpoint.getMinArea(), checkpoint.getMaxArea(), segmentation.openingRadius());
+        session.settings = segmentation.withThresholdAndAreas(checkpoint.getThreshold(), checkpoint.getMinArea(),
+                checkpoint.getMaxArea());
         session.detector = new BlobDetector(width, height, background, session.settings);
         session.linker = FragmentLinker.restore(checkpoint.getLinker(), width, height, checkpoint.getMaxArea(),
                 warmUp.animals());

@@ -1,8 +1,9 @@
-package dev.shoal.ingest;
+package dev.shoal.core;
 
-import dev.shoal.core.BadInputException;
-
-/** A rectangle of the frame to keep, in pixels: left, top, width, height. */
+/**
+ * A rectangle of the frame, in pixels: left, top, width, height. Ingest keeps only this part of each
+ * frame; the segmenter looks for animals only inside it.
+ */
 public record RegionOfInterest(int x, int y, int width, int height) {
 
     /** Parses {@code x,y,width,height}; {@code option} names the option in the one-line error. */
