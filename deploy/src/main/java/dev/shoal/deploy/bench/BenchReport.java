@@ -36,7 +36,7 @@ public record BenchReport(int version, String scenarios, String suite, String ma
             Goals goals = scenarios.stream().filter(s -> s.name().equals(row.scenario())).findFirst()
                     .map(BenchScenario::goals).orElse(null);
             List<GoalCheck> checks = new ArrayList<>();
-            if (goals != null && row.tracker().equals(BenchResult.SHOAL) && !row.status().equals("skipped")) {
+            if (goals != null && row.shoal() && !row.status().equals("skipped")) {
                 boolean ran = row.ok();
                 if (goals.identityAccuracy() != null) {
                     checks.add(atLeast("identity accuracy apart", goals.identityAccuracy(), row.identityAccuracy(), ran));
@@ -67,17 +67,13 @@ public record BenchReport(int version, String scenarios, String suite, String ma
                             + format(peer, 4), met));
                 }
             }
-            judged.add(new BenchResult(row.scenario(), row.tracker(), row.status(), row.note(), row.animals(),
-                    row.frames(), row.resolution(), row.videoFps(), row.wallSeconds(), row.fps(),
-                    row.realTimeFactor(), row.decodeFps(), row.ratioToDecode(), row.peakRssMb(),
-                    row.identityAccuracy(), row.identityAccuracyAllFrames(), row.idf1(), row.idSwitches(),
-                    row.coverage(), row.meanPositionError(), checks));
+            judged.add(row.withGoals(checks));
         }
         return judged;
     }
 
     private static Optional<BenchResult> shoalRow(List<BenchResult> results, String scenario) {
-        return results.stream().filter(r -> r.scenario().equals(scenario) && r.tracker().equals(BenchResult.SHOAL)
+        return results.stream().filter(r -> r.scenario().equals(scenario) && r.shoal()
                 && r.ok()).findFirst();
     }
 
@@ -95,14 +91,15 @@ public record BenchReport(int version, String scenarios, String suite, String ma
         md.append(String.format(Locale.ROOT, "shoal bench: scenario set v%d (%s), suite %s, %s, %s%n%n", version,
                 scenarios, suite, machine, started));
         md.append("| scenario | tracker | frames | size | wall s | fps | x real time | vs decode alone | peak RSS MB"
-                + " | identity accuracy (apart) | identity accuracy (all) | IDF1 | ID switches | coverage | goals |\n");
-        md.append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                + " | identity accuracy (apart) | identity accuracy (all) | IDF1 | ID switches | coverage"
+                + " | frames all identified | goals |\n");
+        md.append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (BenchResult r : results) {
-            boolean peer = !r.tracker().equals(BenchResult.SHOAL);
+            boolean peer = !r.shoal();
             md.append("| ").append(r.scenario()).append(" | ").append(r.tracker());
             if (!r.ok()) {
                 md.append(" | ").append(r.status()).append(": ").append(r.note().replace('|', '/'))
-                        .append(" | | | | | | | | | | | | |\n");
+                        .append(" | | | | | | | | | | | | | |\n");
                 continue;
             }
             md.append(" | ").append(r.frames()).append(" | ").append(r.resolution())
@@ -117,6 +114,7 @@ public record BenchReport(int version, String scenarios, String suite, String ma
                     .append(" | ").append(format(r.idf1(), 4))
                     .append(" | ").append(format(r.idSwitches(), 0))
                     .append(" | ").append(format(r.coverage(), 4))
+                    .append(" | ").append(format(r.allIdentified(), 4))
                     .append(" | ").append(goals(r.goals())).append(" |\n");
         }
         return md.toString();

@@ -78,22 +78,24 @@ final class BenchRunner {
         ShoalProcess.Outcome run = shoal.run(args, err);
         String resolution = decode.width + "x" + decode.height;
         if (run.exitCode() != 0) {
-            return List.of(new BenchResult(scenario.name(), BenchResult.SHOAL, "failed",
+            return List.of(new BenchResult(scenario.name(), shoalLabel(scenario), "failed",
                     "track exited with " + run.exitCode() + ": " + run.lastLine(), scenario.animals(), decode.frames,
                     resolution, decode.videoFps, run.wallSeconds(), 0, 0, decode.fps(), 0, run.peakRssMb(),
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new ArrayList<>()));
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    new ArrayList<>()));
         }
         double fps = decode.frames / run.wallSeconds();
-        BenchResult shoalRow = new BenchResult(scenario.name(), BenchResult.SHOAL, "ok", run.lastLine(),
+        BenchResult shoalRow = new BenchResult(scenario.name(), shoalLabel(scenario), "ok", run.lastLine(),
                 scenario.animals(), decode.frames, resolution, decode.videoFps, run.wallSeconds(), fps,
                 decode.videoFps > 0 ? decode.frames / decode.videoFps / run.wallSeconds() : 0, decode.fps(),
                 fps / decode.fps(), run.peakRssMb(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, new ArrayList<>());
+                Double.NaN, Double.NaN, new ArrayList<>());
         List<BenchResult> rows = new ArrayList<>();
         FrameSeries<PointObservation> truth = readTruth(scenario, truthFile, null, null);
         FrameSeries<PointObservation> tracks = PointSeriesReader.read(out.resolve("trajectories.csv"),
                 PointColumns.shoalDefaults("trajectories.csv"));
-        rows.add(shoalRow.withMetrics(TrackingEvaluation.ofPoints(truth, tracks, radius(scenario)).metrics()));
+        rows.add(shoalRow.withMetrics(TrackingEvaluation.ofPoints(truth, tracks, radius(scenario)).metrics())
+                .withAllIdentified(allIdentified(tracks, scenario.animals(), decode.frames)));
         for (Peer peer : scenario.peers()) {
             FrameSeries<PointObservation> peerTruth = readTruth(scenario, truthFile, peer.truthX(), peer.truthY());
             FrameSeries<PointObservation> peerTracks = PointSeriesReader.read(dataDir.resolve(peer.file()),
@@ -101,8 +103,9 @@ final class BenchRunner {
                             or(peer.y(), "y"), null, "scenario " + scenario.name() + " peer"));
             BenchResult peerRow = new BenchResult(scenario.name(), peer.name(), "ok", peer.file(), scenario.animals(),
                     decode.frames, resolution, decode.videoFps, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, new ArrayList<>());
-            rows.add(peerRow.withMetrics(TrackingEvaluation.ofPoints(peerTruth, peerTracks, radius(scenario)).metrics()));
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, new ArrayList<>());
+            rows.add(peerRow.withMetrics(TrackingEvaluation.ofPoints(peerTruth, peerTracks, radius(scenario)).metrics())
+                    .withAllIdentified(allIdentified(peerTracks, scenario.animals(), decode.frames)));
         }
         return rows;
     }
@@ -148,10 +151,23 @@ final class BenchRunner {
         } else {
             Columns c = scenario.clip().truth();
             truth = PointSeriesReader.read(file, new PointColumns(or(c.frame(), "frame"), or(c.id(), "identity"),
-                    or(x, or(c.x(), "x")), or(y, or(c.y(), "y")), null, "scenario " + scenario.name() + " truth"));
+                    or(x, or(c.x(), "x")), or(y, or(c.y(), "y")), null, "scenario " + scenario.name() + " truth",
+                    c.firstFrameOrDefault()));
         }
         Double apart = scenario.clip() == null ? null : scenario.clip().apart();
         return apart == null ? truth : ProximityTouching.mark(truth, apart);
+    }
+
+    /** Share of the video's frames in which {@code tracks} has a position for each of the animals. */
+    static double allIdentified(FrameSeries<PointObservation> tracks, int animals, long videoFrames) {
+        long complete = tracks.frames().values().stream().filter(frame -> frame.size() >= animals).count();
+        return videoFrames > 0 ? (double) complete / videoFrames : Double.NaN;
+    }
+
+    /** shoal, or "shoal vs T" when tracker T's output stands in for a truth the clip does not have. */
+    static String shoalLabel(BenchScenario scenario) {
+        String reference = scenario.clip() == null ? null : scenario.clip().truth().tracker();
+        return reference == null ? BenchResult.SHOAL : BenchResult.SHOAL + " vs " + reference;
     }
 
     private static double radius(BenchScenario scenario) {

@@ -32,8 +32,19 @@ public record BenchScenario(String name, List<String> suites, Arena arena, Clip 
                        List<Peer> peers) {
     }
 
-    /** Which columns of a CSV hold what ({@code frame}, {@code identity}, {@code x}, {@code y} by default). */
-    public record Columns(String file, String frame, String id, String x, String y) {
+    /**
+     * Which columns of a CSV hold what ({@code frame}, {@code identity}, {@code x}, {@code y} by default).
+     *
+     * @param firstFrame the file's number for the video's first frame (default 0; Tracktor counts from 1)
+     * @param tracker    set when the clip has no human truth and another tracker's output stands in for
+     *                   it: its name. shoal's figures are then agreement with that tracker, not accuracy.
+     */
+    public record Columns(String file, String frame, String id, String x, String y, Integer firstFrame,
+                          String tracker) {
+
+        int firstFrameOrDefault() {
+            return firstFrame == null ? 0 : firstFrame;
+        }
     }
 
     /**

@@ -101,8 +101,11 @@ class BenchCommandIT {
         BenchScenarios set = BenchScenarios.builtIn();
         assertEquals(1, set.version());
         assertEquals(List.of("arena-easy-5", "arena-medium-10", "arena-hard-20", "arena-dense-50",
-                        "fly-clip", "dreem-three-flies", "dreem-ten-zfish", "mice"),
+                        "fly-clip", "dreem-three-flies", "dreem-ten-zfish", "mice", "tracktor-spiders"),
                 set.select("suite", List.of()).stream().map(BenchScenario::name).toList());
         assertEquals(18000, set.select("speed", List.of()).get(0).arena().frames());
+        BenchScenario spiders = set.select("suite", List.of("tracktor-spiders")).get(0);
+        assertEquals("shoal vs Tracktor", BenchRunner.shoalLabel(spiders), "no human truth: scored against Tracktor");
+        assertEquals(1, spiders.clip().truth().firstFrameOrDefault(), "Tracktor counts frames from 1");
     }
 }

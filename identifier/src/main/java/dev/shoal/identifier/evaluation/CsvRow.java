@@ -24,7 +24,8 @@ record CsvRow(Path file, long line, String[] values) {
 
     /** Plain decimal numbers only: Double.parseDouble would also take "0x1p3", "1d" or "Infinity". */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+    /** Integers, also written as decimals with a zero fraction ({@code 3.0}), as pandas writes float columns. */
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+(\\.0*)?");
 
     /** Reads every non-empty line of a CSV file (RFC 4180 quoting) with Jackson's CSV parser. */
     static List<CsvRow> readAll(Path file) {
@@ -96,7 +97,8 @@ record CsvRow(Path file, long line, String[] values) {
         }
         long frame;
         try {
-            frame = Long.parseLong(value);
+            int point = value.indexOf('.');
+            frame = Long.parseLong(point < 0 ? value : value.substring(0, point));
         } catch (NumberFormatException e) {
             throw error(column, name, "'" + value + "' is too large for a frame index");
         }

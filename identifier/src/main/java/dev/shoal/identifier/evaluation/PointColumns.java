@@ -11,8 +11,16 @@ package dev.shoal.identifier.evaluation;
  *                 one, else treat every animal as not touching
  * @param optionPrefix the command-line option prefix that maps these columns (e.g. {@code --truth}),
  *                 named in error messages as the fix
+ * @param firstFrame the number the file gives the video's first frame: 0, or 1 for files that count
+ *                 from one (Tracktor, MOTChallenge)
  */
-public record PointColumns(String frame, String identity, String x, String y, String touching, String optionPrefix) {
+public record PointColumns(String frame, String identity, String x, String y, String touching, String optionPrefix,
+                           int firstFrame) {
+
+    /** Columns of a file that counts frames from 0. */
+    public PointColumns(String frame, String identity, String x, String y, String touching, String optionPrefix) {
+        this(frame, identity, x, y, touching, optionPrefix, 0);
+    }
 
     /** The arena truth ({@code frame,identity,x,y,angle,touching}) and shoal's trajectories.csv. */
     public static PointColumns shoalDefaults(String optionPrefix) {

@@ -43,7 +43,11 @@ public final class PointSeriesReader {
         List<String> identities = new ArrayList<>();
         Map<Long, Set<Integer>> seen = new HashMap<>();
         for (CsvRow row : rows.subList(1, rows.size())) {
-            long frame = row.frame(frameCol, columns.frame());
+            long frame = row.frame(frameCol, columns.frame()) - columns.firstFrame();
+            if (frame < 0) {
+                throw row.error(frameCol, columns.frame(), "frame " + (frame + columns.firstFrame())
+                        + " comes before the first frame, " + columns.firstFrame() + "; say where the file's frames start");
+            }
             String label = row.label(idCol, columns.identity());
             double x = row.numberOrNaN(xCol, columns.x());
             double y = row.numberOrNaN(yCol, columns.y());

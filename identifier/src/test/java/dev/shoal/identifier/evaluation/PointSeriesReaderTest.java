@@ -59,6 +59,21 @@ class PointSeriesReaderTest {
     }
 
     @Test
+    void readsTracktorsOneBasedDecimalFramesAsTheVideosZeroBasedFrames() throws IOException {
+        Path file = write("tracktor.csv", ",frame,pos_x,pos_y,id\n0,1.0,10,20,A\n1,1.0,30,40,B\n2,2.0,11,21,A\n");
+        FrameSeries<PointObservation> s = PointSeriesReader.read(file,
+                new PointColumns("frame", "id", "pos_x", "pos_y", null, "--truth", 1));
+        assertEquals(List.of(0L, 1L), List.copyOf(s.frames().keySet()));
+        assertEquals(2, s.frames().get(0L).size());
+        assertEquals(List.of("A", "B"), s.identities());
+        Path early = write("early.csv", ",frame,pos_x,pos_y,id\n0,0.0,10,20,A\n");
+        assertTrue(errorOf(early, new PointColumns("frame", "id", "pos_x", "pos_y", null, "--truth", 1))
+                .contains("comes before the first frame, 1"));
+        Path fraction = write("fraction.csv", "frame,identity,x,y\n1.5,0,1,2\n");
+        assertTrue(errorOf(fraction, PointColumns.shoalDefaults("--truth")).contains("not an integer frame index"));
+    }
+
+    @Test
     void namesTheMissingColumnAndTheOptionThatMapsIt() throws IOException {
         Path file = write("t.csv", "frame,track_id,x,y\n0,0,1,2\n");
         String message = errorOf(file, PointColumns.shoalDefaults("--truth"));
