@@ -1,7 +1,10 @@
 package dev.shoal.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +113,51 @@ class FrameSourcesTest {
         List<VideoFrame> frames = readAll(source);
         assertEquals(range(0, 12), shownIndices(frames));
         assertEquals(1.1, frames.get(11).mediaTimeS(), 1e-3);
+    }
+
+    @Test
+    void colourImageSequenceIsConvertedToGreyByFFmpeg() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("colour"));
+        for (int i = 0; i < 6; i++) {
+            try (Mat colour = IndexedVideo.colourFrame(i)) {
+                assertTrue(opencv_imgcodecs.imwrite(dir.resolve(String.format("frame_%03d.png", i)).toString(), colour));
+            }
+        }
+        List<VideoFrame> frames = readAll(FrameSources.open("images:" + dir.resolve("frame_%03d.png"),
+                SourceOptions.defaults(), registry));
+        assertEquals(range(0, 6), shownIndices(frames));
+        assertEquals(IndexedVideo.WIDTH * IndexedVideo.HEIGHT, frames.get(0).gray().length);
+    }
+
+    @Test
+    void greyVideoComesOutBitExact() throws Exception {
+        List<byte[]> written = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            written.add(GreyVideo.frame(i, IndexedVideo.WIDTH, IndexedVideo.HEIGHT));
+        }
+        Path file = GreyVideo.write(temp.resolve("grey.mkv"), IndexedVideo.WIDTH, IndexedVideo.HEIGHT, written);
+        List<VideoFrame> frames = readAll(FrameSources.open(file.toString(), SourceOptions.defaults(), registry));
+        assertEquals(5, frames.size());
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(written.get(i), frames.get(i).gray(), "frame " + i);
+        }
+    }
+
+    @Test
+    void recycledPixelsReceiveALaterFrame() throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("recycled.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 4, 25);
+        try (FrameSource source = FrameSources.open(file.toString(), SourceOptions.defaults(), registry)) {
+            VideoFrame first = source.next();
+            byte[] pixels = first.gray();
+            source.recycle(first);
+            VideoFrame second = source.next();
+            assertSame(pixels, second.gray());
+            assertEquals(1, IndexedVideo.indexOf(second.gray(), second.width()));
+            VideoFrame third = source.next();
+            assertNotSame(pixels, third.gray(), "pixels not handed back are never reused");
+            assertEquals(2, IndexedVideo.indexOf(third.gray(), third.width()));
+            assertEquals(1, IndexedVideo.indexOf(second.gray(), second.width()));
+        }
     }
 
     @Test
