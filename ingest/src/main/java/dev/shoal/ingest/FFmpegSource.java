@@ -19,11 +19,11 @@ import org.bytedeco.javacv.FrameGrabber;
  * Anything FFmpeg opens (a file, an image sequence, a camera, a network stream), decoded to GRAY8
  * by FFmpeg, never per pixel in Java.
  *
- * <p>When a finite input decodes to a planar format whose first plane is 8-bit luma (yuv420p and
- * its kin, gray), that plane is the grey image: it is copied straight from the decoder's frame,
- * with no pass through FFmpeg's scaler. Any other format (RGB, packed YUV, more bits), and every
- * live input (whose format can change on a reconnect, and where the camera is asked for gray8),
- * goes through the scaler to GRAY8.
+ * <p>When a finite input decodes to gray8 or full-range planar YUV (yuvj420p and its kin), the first
+ * plane is the grey image: it is copied straight from the decoder's frame, the very bytes the scaler
+ * would give, without a pass through it. Any other format (limited-range YUV, whose luma the scaler
+ * stretches to 0..255; RGB; packed YUV), and every live input (whose format can change on a
+ * reconnect, and where the camera is asked for gray8), goes through the scaler to GRAY8.
  *
  * <p>A finite input that ends well before the video duration its container declares is damaged or
  * truncated: FFmpeg reports a read error and a clean end alike, so the declared duration is the only
@@ -42,15 +42,16 @@ public class FFmpegSource implements FrameSource {
     /** Frame durations a complete file may end short of its declared duration (rounding, edit lists). */
     private static final double END_SLACK_FRAMES = 2.5;
 
-    /** Decoded formats whose first plane, 8 bits per pixel, is the frame's luma at full size. */
-    private static final Set<Integer> LUMA_PLANE_FIRST = Set.of(
+    /**
+     * Decoded formats whose first plane is 8-bit full-range luma at full size: FFmpeg's scaler turns
+     * them into GRAY8 by copying that plane, so reading it directly gives the very same bytes. Limited
+     * range luma (yuv420p and the like, 16 black to 235 white) is not in the list: the scaler stretches
+     * it to 0..255, as GRAY8 means.
+     */
+    private static final Set<Integer> FULL_RANGE_LUMA_FIRST = Set.of(
             avutil.AV_PIX_FMT_GRAY8,
-            avutil.AV_PIX_FMT_YUV420P, avutil.AV_PIX_FMT_YUVJ420P, avutil.AV_PIX_FMT_YUVA420P,
-            avutil.AV_PIX_FMT_YUV422P, avutil.AV_PIX_FMT_YUVJ422P, avutil.AV_PIX_FMT_YUVA422P,
-            avutil.AV_PIX_FMT_YUV444P, avutil.AV_PIX_FMT_YUVJ444P, avutil.AV_PIX_FMT_YUVA444P,
-            avutil.AV_PIX_FMT_YUV440P, avutil.AV_PIX_FMT_YUVJ440P,
-            avutil.AV_PIX_FMT_YUV411P, avutil.AV_PIX_FMT_YUV410P,
-            avutil.AV_PIX_FMT_NV12, avutil.AV_PIX_FMT_NV21, avutil.AV_PIX_FMT_NV16, avutil.AV_PIX_FMT_NV24);
+            avutil.AV_PIX_FMT_YUVJ420P, avutil.AV_PIX_FMT_YUVJ422P, avutil.AV_PIX_FMT_YUVJ444P,
+            avutil.AV_PIX_FMT_YUVJ440P, avutil.AV_PIX_FMT_YUVJ411P);
 
     private final FFmpegInput input;
     private final FFmpegFrameGrabber grabber;
@@ -85,12 +86,12 @@ public class FFmpegSource implements FrameSource {
 
     /**
      * Starts a grabber on {@code input}: a finite input first as raw decoder frames, kept when its
-     * format has the luma plane first, else (and for live inputs) converting to GRAY8.
+     * format's first plane is the GRAY8 image, else (and for live inputs) converting to GRAY8.
      */
     protected static FFmpegFrameGrabber start(FFmpegInput input) {
         if (!input.live()) {
             FFmpegFrameGrabber raw = start(input, FrameGrabber.ImageMode.RAW);
-            if (LUMA_PLANE_FIRST.contains(raw.getPixelFormat())) {
+            if (FULL_RANGE_LUMA_FIRST.contains(raw.getPixelFormat())) {
                 return raw;
             }
             closeQuietly(raw);

@@ -11,11 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shoal.core.BadInputException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -68,6 +72,27 @@ class FrameSourcesTest {
             assertEquals(i, f.index());
             assertEquals(i / 30.0, f.mediaTimeS(), 1e-3);
             assertEquals(IndexedVideo.WIDTH * IndexedVideo.HEIGHT, f.gray().length);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IndexedVideo.Codec.class)
+    void everyCodecGivesTheBytesOfFFmpegsGrayConversion(IndexedVideo.Codec codec) throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("same." + codec.extension), codec, 0, 6, 25);
+        List<VideoFrame> frames = readAll(FrameSources.open(file.toString(), SourceOptions.defaults(), registry));
+        try (FFmpegFrameGrabber scaler = new FFmpegFrameGrabber(file.toString())) {
+            scaler.setPixelFormat(avutil.AV_PIX_FMT_GRAY8);
+            scaler.start();
+            for (VideoFrame f : frames) {
+                Frame converted = scaler.grabImage();
+                byte[] expected = new byte[f.width() * f.height()];
+                ByteBuffer pixels = (ByteBuffer) converted.image[0];
+                for (int row = 0; row < f.height(); row++) {
+                    pixels.position(row * converted.imageStride);
+                    pixels.get(expected, row * f.width(), f.width());
+                }
+                assertArrayEquals(expected, f.gray(), codec + " frame " + f.index());
+            }
         }
     }
 
