@@ -10,13 +10,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *
  * <ul>
  *   <li>No compression: the producer compresses on the sending thread and the broker decompresses
- *       to validate each batch, both on the cores that decode; a frame of camera noise barely
- *       shrinks (docs/BENCHMARKS.md, ingest section, has the measurement).</li>
+ *       to validate each batch, both on the cores that decode; lz4 and zstd cost more CPU per frame
+ *       than sending the bytes as they are (docs/BENCHMARKS.md, ingest section).</li>
  *   <li>batch.size fits one whole frame record: a batch of exactly batch.size is recycled by the
  *       producer's buffer pool, while a record larger than batch.size gets a fresh buffer of its own
  *       for every frame (1 MiB of garbage per frame at 1024x1024).</li>
- *   <li>The OS sizes the socket send buffer (auto-tuned), not the 128 KiB default, so a 1 MiB
- *       record is not cut into many small writes.</li>
  * </ul>
  * buffer.memory stays the shared 4 x the record limit: the frames in flight, bounded; a file
  * source's send blocks when it is full (back-pressure).
@@ -39,7 +37,6 @@ public final class FrameProducerSettings {
             p.put(ProducerConfig.BATCH_SIZE_CONFIG, (int) batch);
         }
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        p.put(ProducerConfig.SEND_BUFFER_CONFIG, -1);
         return p;
     }
 }

@@ -125,7 +125,7 @@ public final class IngestThroughputBenchmark {
 
     private static String describe(Properties p) {
         return "(compression " + p.get("compression.type") + ", batch.size " + p.get("batch.size") + ", linger.ms "
-                + p.get("linger.ms") + ", send.buffer.bytes " + p.get("send.buffer.bytes") + ")";
+                + p.get("linger.ms") + ")";
     }
 
     private static Properties overrides(String[] pairs) {
