@@ -6,11 +6,12 @@
 # the ceiling, a bare KafkaProducer sending FRAMES 1 MiB frame records to the same kind of embedded
 # broker with the frame producer's settings; each with the process CPU time it took.
 #   bench/ingest-throughput.sh [FRAMES]     (default 600)
+# SHOAL=/path/to/bin/shoal times another build's `shoal ingest` (a before/after comparison).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 frames="${1:-600}"
 work="${BENCH_DIR:-$root/target/bench}"
-shoal="$root/deploy/bin/shoal"
+shoal="${SHOAL:-$root/deploy/bin/shoal}"
 [ -f "$root/deploy/target/shoal.jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
 (cd "$root" && ./mvnw -B -q -pl ingest -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/test-cp.txt -Dmdep.includeScope=test >/dev/null)
