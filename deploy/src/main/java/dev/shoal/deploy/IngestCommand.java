@@ -8,6 +8,7 @@ import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.proto.Frame;
+import dev.shoal.ingest.FrameProducerSettings;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.FrameSources;
@@ -139,8 +140,9 @@ public final class IngestCommand implements Callable<Integer> {
         try (ArenaTruthPublisher truth = arena ? new ArenaTruthPublisher(settings, id) : null;
              FrameSource source = arena ? FrameSources.openArena(sources.get(0), options, truth)
                      : FrameSources.open(sources, options, registry);
-             KafkaProducer<String, Frame> producer = new KafkaProducer<>(settings.producer("ingest"),
-                new StringSerializer(), Serdes.FRAME.serializer())) {
+             KafkaProducer<String, Frame> producer = new KafkaProducer<>(
+                     FrameProducerSettings.of(settings, "ingest", source.width(), source.height()),
+                     new StringSerializer(), Serdes.FRAME.serializer())) {
             FramePublisher publisher = new FramePublisher(producer, id, camera, registry, queue);
             Thread stopper = new Thread(publisher::stop, "shoal-ingest-stop");
             Runtime.getRuntime().addShutdownHook(stopper);

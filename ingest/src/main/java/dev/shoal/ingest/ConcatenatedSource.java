@@ -76,6 +76,15 @@ public final class ConcatenatedSource implements FrameSource {
     }
 
     @Override
+    public void recycle(VideoFrame frame) {
+        // Files are the same size; if the file in hand has just been closed, the array is merely not reused.
+        VideoFileSource file = current;
+        if (file != null) {
+            file.recycle(frame);
+        }
+    }
+
+    @Override
     public int width() {
         return width;
     }

@@ -20,7 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Publishes a source's frames on {@code shoal.frames.v1}, keyed by session so one experiment stays
  * ordered in one partition.
  *
- * <p>Finite sources get back-pressure: a full producer buffer blocks the loop and nothing is
+ * <p>Finite sources get back-pressure: they are decoded on a thread of their own a few frames ahead
+ * of sending ({@link FrameReadAhead}), which waits when the producer's buffer is full; nothing is
  * dropped; the last frame carries {@code last = true}; when the source fails (a damaged file), the
  * frames read before the damage are published and flushed, then the error is rethrown.
  *
@@ -44,6 +45,12 @@ public final class FramePublisher {
      * second of video, enough for the burst FFmpeg delivers after probing a stream (32 MiB at 1024x1024).
      */
     public static final int DEFAULT_LIVE_QUEUE_FRAMES = 32;
+
+    /**
+     * Frames a finite source is decoded ahead of sending: enough to keep the producer busy while the
+     * decoder waits on its threads, few enough to stay small next to the producer's own buffer.
+     */
+    static final int READ_AHEAD_FRAMES = 4;
 
     private final Producer<String, Frame> producer;
     private final String session;
@@ -109,19 +116,26 @@ public final class FramePublisher {
         return sent;
     }
 
-    private long publishFinite(FrameSource source) throws IOException {
+    private long publishFinite(FrameSource source) throws IOException, InterruptedException {
         long sent = 0;
-        try {
-            VideoFrame current = read(source);
+        try (FrameReadAhead ahead = new FrameReadAhead(() -> read(source), READ_AHEAD_FRAMES)) {
+            reader = ahead.start();
+            if (stopping) {
+                return 0;
+            }
+            VideoFrame current = ahead.next();
             while (current != null && !stopping && !Thread.currentThread().isInterrupted()) {
                 VideoFrame following;
                 try {
-                    following = read(source);
+                    following = ahead.next();
                 } catch (IOException | RuntimeException e) {
                     send(current, source, false);
                     throw e;
                 }
-                send(current, source, following == null);
+                // A stop ends decoding too; the frame in hand is not the recording's last.
+                send(current, source, following == null && !stopping);
+                // send() has serialised the record: the pixels are free for a later frame.
+                source.recycle(current);
                 current = following;
                 sent++;
                 requireNoFailure();

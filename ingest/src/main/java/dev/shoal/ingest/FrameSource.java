@@ -24,6 +24,14 @@ public interface FrameSource extends AutoCloseable {
     /** Live sources drop frames when downstream is slow; finite sources apply back-pressure instead. */
     boolean live();
 
+    /**
+     * Hands back a frame this source returned once nothing refers to its pixels any more, so a later
+     * frame may be decoded into the same array instead of a new one (a megapixel frame is a large
+     * allocation). Optional for both sides: the default keeps nothing.
+     */
+    default void recycle(VideoFrame frame) {
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -73,6 +73,14 @@ public final class SelectedSource implements FrameSource {
     }
 
     @Override
+    public void recycle(VideoFrame frame) {
+        // A cropped frame's pixels are a copy; the uncropped ones are the inner source's own.
+        if (options.roi() == null) {
+            inner.recycle(frame);
+        }
+    }
+
+    @Override
     public int width() {
         return width;
     }

@@ -1,5 +1,6 @@
 package dev.shoal.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -79,6 +81,29 @@ class FramePublisherIT {
         assertEquals(40, registry.get("shoal.ingest.frames.published").tag("session", "whole").counter().count());
         assertEquals(40, registry.get("shoal.ingest.publish.latency").tag("session", "whole").timer().count());
         assertEquals(40, registry.get("shoal.ingest.read.time").tag("session", "whole").timer().count());
+    }
+
+    @Test
+    void megapixelFramesGoThroughWhole_withTheFrameProducerSettings() throws Exception {
+        int side = 1024;
+        List<byte[]> written = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            written.add(GreyVideo.frame(i, side, side));
+        }
+        Path file = GreyVideo.write(temp.resolve("megapixel.mkv"), side, side, written);
+        FramePublisher publisher;
+        try (KafkaProducer<String, Frame> producer = producer(FrameProducerSettings.of(settings, "test", side, side));
+             FrameSource source = FrameSources.open(file.toString(), SourceOptions.defaults(), registry)) {
+            publisher = new FramePublisher(producer, "megapixel", "cam0", registry, 4);
+            assertEquals(6, publisher.publishAll(source));
+        }
+        assertEquals(6, publisher.published());
+        List<Frame> frames = RecordedFrames.of(settings, "megapixel");
+        assertEquals(6, frames.size());
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(written.get(i), frames.get(i).getPixels().toByteArray(), "frame " + i);
+            assertEquals(i == 5, frames.get(i).getLast());
+        }
     }
 
     @Test

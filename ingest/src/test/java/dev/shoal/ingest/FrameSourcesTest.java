@@ -1,7 +1,10 @@
 package dev.shoal.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +12,15 @@ import dev.shoal.core.BadInputException;
 import dev.shoal.core.RegionOfInterest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -69,6 +76,27 @@ class FrameSourcesTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(IndexedVideo.Codec.class)
+    void everyCodecGivesTheBytesOfFFmpegsGrayConversion(IndexedVideo.Codec codec) throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("same." + codec.extension), codec, 0, 6, 25);
+        List<VideoFrame> frames = readAll(FrameSources.open(file.toString(), SourceOptions.defaults(), registry));
+        try (FFmpegFrameGrabber scaler = new FFmpegFrameGrabber(file.toString())) {
+            scaler.setPixelFormat(avutil.AV_PIX_FMT_GRAY8);
+            scaler.start();
+            for (VideoFrame f : frames) {
+                Frame converted = scaler.grabImage();
+                byte[] expected = new byte[f.width() * f.height()];
+                ByteBuffer pixels = (ByteBuffer) converted.image[0];
+                for (int row = 0; row < f.height(); row++) {
+                    pixels.position(row * converted.imageStride);
+                    pixels.get(expected, row * f.width(), f.width());
+                }
+                assertArrayEquals(expected, f.gray(), codec + " frame " + f.index());
+            }
+        }
+    }
+
     @Test
     void fileSchemeAndBarePathOpenTheSameVideo() throws Exception {
         Path file = IndexedVideo.write(temp.resolve("v.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 5, 25);
@@ -111,6 +139,51 @@ class FrameSourcesTest {
         List<VideoFrame> frames = readAll(source);
         assertEquals(range(0, 12), shownIndices(frames));
         assertEquals(1.1, frames.get(11).mediaTimeS(), 1e-3);
+    }
+
+    @Test
+    void colourImageSequenceIsConvertedToGreyByFFmpeg() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("colour"));
+        for (int i = 0; i < 6; i++) {
+            try (Mat colour = IndexedVideo.colourFrame(i)) {
+                assertTrue(opencv_imgcodecs.imwrite(dir.resolve(String.format("frame_%03d.png", i)).toString(), colour));
+            }
+        }
+        List<VideoFrame> frames = readAll(FrameSources.open("images:" + dir.resolve("frame_%03d.png"),
+                SourceOptions.defaults(), registry));
+        assertEquals(range(0, 6), shownIndices(frames));
+        assertEquals(IndexedVideo.WIDTH * IndexedVideo.HEIGHT, frames.get(0).gray().length);
+    }
+
+    @Test
+    void greyVideoComesOutBitExact() throws Exception {
+        List<byte[]> written = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            written.add(GreyVideo.frame(i, IndexedVideo.WIDTH, IndexedVideo.HEIGHT));
+        }
+        Path file = GreyVideo.write(temp.resolve("grey.mkv"), IndexedVideo.WIDTH, IndexedVideo.HEIGHT, written);
+        List<VideoFrame> frames = readAll(FrameSources.open(file.toString(), SourceOptions.defaults(), registry));
+        assertEquals(5, frames.size());
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(written.get(i), frames.get(i).gray(), "frame " + i);
+        }
+    }
+
+    @Test
+    void recycledPixelsReceiveALaterFrame() throws Exception {
+        Path file = IndexedVideo.write(temp.resolve("recycled.mkv"), IndexedVideo.Codec.FFV1_MKV, 0, 4, 25);
+        try (FrameSource source = FrameSources.open(file.toString(), SourceOptions.defaults(), registry)) {
+            VideoFrame first = source.next();
+            byte[] pixels = first.gray();
+            source.recycle(first);
+            VideoFrame second = source.next();
+            assertSame(pixels, second.gray());
+            assertEquals(1, IndexedVideo.indexOf(second.gray(), second.width()));
+            VideoFrame third = source.next();
+            assertNotSame(pixels, third.gray(), "pixels not handed back are never reused");
+            assertEquals(2, IndexedVideo.indexOf(third.gray(), third.width()));
+            assertEquals(1, IndexedVideo.indexOf(second.gray(), second.width()));
+        }
     }
 
     @Test
