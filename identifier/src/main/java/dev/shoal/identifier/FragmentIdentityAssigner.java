@@ -121,22 +121,24 @@ public final class FragmentIdentityAssigner {
         all.sort(Comparator.comparingLong(f -> f.id));
         Map<Long, Fragment> forgotten = new TreeMap<>();
         for (Fragment f : all) {
-            out.addFragments(stateOf(f));
+            out.addFragments(stateOf(f, true));
             f.closedNeighbours.stream().filter(n -> fragments.get(n.id) != n).forEach(n -> forgotten.put(n.id, n));
         }
-        forgotten.values().forEach(f -> out.addForgotten(stateOf(f)));
+        forgotten.values().forEach(f -> out.addForgotten(stateOf(f, false)));
         return out.build();
     }
 
-    private static FragmentState stateOf(Fragment f) {
+    /** @param withNeighbours false for a forgotten fragment: its own neighbours are never consulted again */
+    private static FragmentState stateOf(Fragment f, boolean withNeighbours) {
         FragmentState.Builder state = FragmentState.newBuilder().setId(f.id).setFirst(f.first).setLast(f.last)
                 .setScored(f.scored).setOffered(f.offered).setIdentity(f.identity).setPublished(f.published)
                 .setClosed(f.closed);
         for (double v : f.logSum) {
             state.addLogSum(v);
         }
-        // A forgotten neighbour's own neighbours are never consulted again.
-        f.closedNeighbours.forEach(n -> state.addClosedNeighbours(n.id));
+        if (withNeighbours) {
+            f.closedNeighbours.forEach(n -> state.addClosedNeighbours(n.id));
+        }
         return state.build();
     }
 
