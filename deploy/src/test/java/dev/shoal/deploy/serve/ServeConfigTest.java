@@ -104,7 +104,7 @@ class ServeConfigTest {
         String[] missing = serve("segmenter", dir.resolve("absent.yaml"));
         assertEquals("2", missing[0]);
         assertTrue(missing[1].contains("absent.yaml: cannot read the config file"), missing[1]);
-        String[] broken = serve("segmenter", config("animals: [5\n"));
+        String[] broken = serve("segmenter", config("animals: 5: 6\n"));
         assertEquals("2", broken[0]);
         assertTrue(broken[1].contains("not valid YAML"), broken[1]);
     }
