@@ -7,8 +7,8 @@
 #   DIR               where each node's config, data, log and pid live (default: ~/.shoal/kafka-cluster);
 #                     a cluster started in DIR keeps its data there across stop and start
 #   SHOAL_KAFKA_HOME  where the jars live (default: ~/.shoal/kafka, shared with kafka-standalone.sh)
-#   SHOAL_KAFKA_PORT  first client port (default 19092): nodes listen on it and the next two, their
-#                     controllers on those plus 100
+#   SHOAL_KAFKA_PORT  first client port (default 19092, or the one DIR's cluster was started with):
+#                     nodes listen on it and the next two, their controllers on those plus 100
 #   KAFKA_HEAP_OPTS   each node's heap (default -Xmx512m)
 #
 # start prints the bootstrap list (localhost:P,localhost:P+1,localhost:P+2) on stdout once every node
@@ -19,7 +19,12 @@ root="$(cd "$here/../.." && pwd)"
 command="${1:-}"
 dir="${2:-$HOME/.shoal/kafka-cluster}"
 home="${SHOAL_KAFKA_HOME:-$HOME/.shoal/kafka}"
-base="${SHOAL_KAFKA_PORT:-19092}"
+# The ports a cluster was started with are kept in DIR, so stop and status need no environment.
+if [ -z "${SHOAL_KAFKA_PORT:-}" ] && [ -f "$dir/base-port" ]; then
+  base="$(cat "$dir/base-port")"
+else
+  base="${SHOAL_KAFKA_PORT:-19092}"
+fi
 lib="$home/lib"
 nodes=(1 2 3)
 
@@ -44,6 +49,7 @@ start() {
     touch "$lib/.complete"
   fi
   mkdir -p "$dir"
+  echo "$base" > "$dir/base-port"
   if [ ! -f "$dir/cluster.id" ]; then
     java -cp "$lib/*" kafka.tools.StorageTool random-uuid > "$dir/cluster.id.tmp"
     mv "$dir/cluster.id.tmp" "$dir/cluster.id"
