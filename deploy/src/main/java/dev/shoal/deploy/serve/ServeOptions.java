@@ -58,7 +58,8 @@ final class ServeOptions {
     /** Checks that the cluster answers and creates the topics that are missing, as the config lays them out. */
     KafkaSettings connect(ServeConfig config) {
         KafkaSettings settings = KafkaSettings.of(bootstrap);
-        TopicAdmin.requireReachable(settings, Duration.ofSeconds(10));
+        // A service may start before its cluster answers (a pod before the brokers): it waits a minute.
+        TopicAdmin.requireReachable(settings, Duration.ofSeconds(60));
         TopicAdmin.createTopics(settings, Topics.all(config.kafka().partitions(), settings.maxRecordBytes()),
                 Optional.of(config.kafka().replicationFactor()));
         return settings;

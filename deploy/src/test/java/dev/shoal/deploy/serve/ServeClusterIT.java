@@ -57,6 +57,8 @@ class ServeClusterIT {
     Path dir;
 
     private final List<Process> processes = new ArrayList<>();
+    /** Service and instance of each process, in the same order. */
+    private final List<String[]> names = new ArrayList<>();
 
     @Test
     void identifierKilledMidRunAndRestartedWritesWhatAnUninterruptedRunWrites() throws Exception {
@@ -79,7 +81,7 @@ class ServeClusterIT {
             start(launcher, "writer", bootstrap, config, "writer-0");
 
             Process ingestA = start(launcher, "ingest", bootstrap, config, "ingest-a", "--session", "run-a", ARENA);
-            assertEquals(0, waitFor(ingestA), "ingest of run A");
+            assertEquals(0, waitFor(ingestA), () -> "ingest of run A: " + tail("ingest", "ingest-a"));
             Path csvA = SessionTrajectoryWriters.csvOf(out, "run-a");
             await(() -> Files.exists(csvA), "run A's trajectories");
 
@@ -100,11 +102,12 @@ class ServeClusterIT {
             await(() -> committedTracks(kafka, "run-b") >= FRAMES / 4, "a quarter of run B's tracks");
             identifier.destroyForcibly();
             identifier.waitFor();
+            names.remove(processes.indexOf(identifier));
             processes.remove(identifier);
             long atKill = committedTracks(kafka, "run-b");
             assertTrue(atKill < FRAMES, "the identifier died mid-run: " + atKill + " of " + FRAMES + " frames tracked");
             start(launcher, "identifier", bootstrap, config, "id-0");
-            assertEquals(0, waitFor(ingestB), "ingest of run B");
+            assertEquals(0, waitFor(ingestB), () -> "ingest of run B: " + tail("ingest", "ingest-b"));
             Path csvB = SessionTrajectoryWriters.csvOf(out, "run-b");
             await(() -> Files.exists(csvB), "run B's trajectories");
 
@@ -189,6 +192,7 @@ class ServeClusterIT {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         processes.add(process);
+        names.add(new String[] {service, instance});
         return process;
     }
 
@@ -200,6 +204,16 @@ class ServeClusterIT {
         return Files.readString(logFile(service, instance));
     }
 
+    /** The last lines of a service's log, for a failure's message. */
+    private String tail(String service, String instance) {
+        try {
+            List<String> lines = Files.readAllLines(logFile(service, instance));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     private int waitFor(Process process) throws InterruptedException {
         assertTrue(process.waitFor(HANG.toSeconds(), TimeUnit.SECONDS), "process still running after " + HANG);
         return process.exitValue();
@@ -209,10 +223,11 @@ class ServeClusterIT {
     private void await(BooleanSupplier condition, String what) throws Exception {
         long deadline = System.nanoTime() + HANG.toNanos();
         while (!condition.getAsBoolean()) {
-            for (Process process : processes) {
+            for (int i = 0; i < processes.size(); i++) {
+                Process process = processes.get(i);
                 if (!process.isAlive() && process.exitValue() != 0 && process.exitValue() != 143) {
                     throw new AssertionError("a service exited with " + process.exitValue() + " while waiting for "
-                            + what + "; logs in " + dir);
+                            + what + ":\n" + tail(names.get(i)[0], names.get(i)[1]));
                 }
             }
             assertTrue(System.nanoTime() < deadline, what + " never came (hang); logs in " + dir);
