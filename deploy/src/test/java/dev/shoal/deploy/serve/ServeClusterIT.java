@@ -111,7 +111,11 @@ class ServeClusterIT {
             Path csvB = SessionTrajectoryWriters.csvOf(out, "run-b");
             await(() -> Files.exists(csvB), "run B's trajectories");
 
-            assertEquals(FRAMES, committedTracks(kafka, "run-b"), "each frame's tracks committed once");
+            // The live arena ends its session with an end marker, a frame without pixels: FRAMES + 1 in all.
+            List<Long> tracked = trackedFrames(kafka, "run-b");
+            assertEquals(FRAMES + 1, tracked.size(), "each frame's tracks committed once");
+            assertEquals(FRAMES + 1, new HashSet<>(tracked).size(), "no frame's tracks committed twice");
+            assertEquals(FRAMES, tracked.stream().mapToLong(Long::longValue).max().orElse(-1));
             List<String> rowsA = withoutConfidence(csvA);
             List<String> rowsB = withoutConfidence(csvB);
             Set<String> frames = new HashSet<>();
@@ -235,15 +239,20 @@ class ServeClusterIT {
         }
     }
 
-    /** The session's tracks records committed on the tracks topic, read whole. */
+    /** The session's tracks records committed on the tracks topic. */
     private static long committedTracks(KafkaSettings kafka, String session) {
-        long count = 0;
+        return trackedFrames(kafka, session).size();
+    }
+
+    /** The frame index of each of the session's committed tracks records, in order. */
+    private static List<Long> trackedFrames(KafkaSettings kafka, String session) {
+        List<Long> frames = new ArrayList<>();
         for (ConsumerRecord<String, FrameTracks> record : readAll(kafka, Topics.TRACKS, Serdes.FRAME_TRACKS.deserializer())) {
             if (session.equals(record.key())) {
-                count++;
+                frames.add(record.value().getIndex());
             }
         }
-        return count;
+        return frames;
     }
 
     private static ModelRelease finalRelease(KafkaSettings kafka, String session) {
