@@ -2,6 +2,7 @@ package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
 import dev.shoal.deploy.bench.BenchCommand;
+import dev.shoal.deploy.serve.ServeCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Tracks many look-alike animals in video and keeps each one's identity, as a stream.",
         subcommands = {TrackCommand.class, LiveCommand.class, SimulateCommand.class, EvalCommand.class,
-                ProbeCommand.class, IngestCommand.class, ReplayCommand.class, AnnotateCommand.class, BenchCommand.class})
+                ProbeCommand.class, IngestCommand.class, ReplayCommand.class, AnnotateCommand.class, BenchCommand.class,
+                ServeCommand.class})
 public final class ShoalCommand implements Runnable {
 
     /** Exit code for bad input: a missing file, a wrong option, an unreachable broker. */

@@ -2,6 +2,8 @@ package dev.shoal.identifier;
 
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.assignment.LinearAssignmentSolver;
+import dev.shoal.core.proto.AssignerState;
+import dev.shoal.core.proto.FragmentState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -27,7 +30,8 @@ import java.util.TreeSet;
  * provisional, then its identity); every change of that is returned as a {@link Correction}. After a
  * new model, {@link #beginRescore()} clears the evidence of the fragments it retains, the caller scores
  * their crops again, and {@link #reassign()} replays the window and returns exactly the fragments whose
- * identity changed. Pure: no Kafka, no ONNX Runtime. Not thread-safe.
+ * identity changed. {@link #state()} and {@link #restore} carry it across a restart of its service.
+ * Pure: no Kafka, no ONNX Runtime. Not thread-safe.
  */
 public final class FragmentIdentityAssigner {
 
@@ -104,6 +108,86 @@ public final class FragmentIdentityAssigner {
         }
         this.animals = animals;
         this.options = options;
+    }
+
+    /**
+     * Everything the assigner knows, between two frames: restored by {@link #restore}, it goes on
+     * exactly as this one would.
+     */
+    public AssignerState state() {
+        AssignerState.Builder out = AssignerState.newBuilder().setCurrentFrame(currentFrame);
+        present.forEach(f -> out.addPresent(f.id));
+        List<Fragment> all = new ArrayList<>(fragments.values());
+        all.sort(Comparator.comparingLong(f -> f.id));
+        Map<Long, Fragment> forgotten = new TreeMap<>();
+        for (Fragment f : all) {
+            out.addFragments(stateOf(f, true));
+            f.closedNeighbours.stream().filter(n -> fragments.get(n.id) != n).forEach(n -> forgotten.put(n.id, n));
+        }
+        forgotten.values().forEach(f -> out.addForgotten(stateOf(f, false)));
+        return out.build();
+    }
+
+    /** @param withNeighbours false for a forgotten fragment: its own neighbours are never consulted again */
+    private static FragmentState stateOf(Fragment f, boolean withNeighbours) {
+        FragmentState.Builder state = FragmentState.newBuilder().setId(f.id).setFirst(f.first).setLast(f.last)
+                .setScored(f.scored).setOffered(f.offered).setIdentity(f.identity).setPublished(f.published)
+                .setClosed(f.closed);
+        for (double v : f.logSum) {
+            state.addLogSum(v);
+        }
+        if (withNeighbours) {
+            f.closedNeighbours.forEach(n -> state.addClosedNeighbours(n.id));
+        }
+        return state.build();
+    }
+
+    /** The assigner {@link #state()} described, as it was. */
+    public static FragmentIdentityAssigner restore(int animals, Options options, AssignerState state) {
+        FragmentIdentityAssigner assigner = new FragmentIdentityAssigner(animals, options);
+        Map<Long, Fragment> forgotten = new HashMap<>();
+        for (FragmentState s : state.getForgottenList()) {
+            forgotten.put(s.getId(), fragmentOf(s, animals));
+        }
+        for (FragmentState s : state.getFragmentsList()) {
+            assigner.fragments.put(s.getId(), fragmentOf(s, animals));
+        }
+        for (FragmentState s : state.getFragmentsList()) {
+            Fragment f = assigner.fragments.get(s.getId());
+            for (long id : s.getClosedNeighboursList()) {
+                Fragment n = assigner.fragments.getOrDefault(id, forgotten.get(id));
+                if (n == null) {
+                    throw new IllegalArgumentException("fragment " + f.id + " names neighbour " + id
+                            + ", which the stored state does not hold");
+                }
+                f.closedNeighbours.add(n);
+            }
+        }
+        List<Fragment> present = new ArrayList<>(state.getPresentCount());
+        for (long id : state.getPresentList()) {
+            present.add(assigner.fragments.get(id));
+        }
+        assigner.present = present;
+        assigner.currentFrame = state.getCurrentFrame();
+        return assigner;
+    }
+
+    private static Fragment fragmentOf(FragmentState s, int animals) {
+        if (s.getLogSumCount() != animals) {
+            throw new IllegalArgumentException("fragment " + s.getId() + ": " + s.getLogSumCount()
+                    + " log-probabilities stored for " + animals + " animals");
+        }
+        Fragment f = new Fragment(s.getId(), s.getFirst(), animals);
+        f.last = s.getLast();
+        f.scored = s.getScored();
+        f.offered = s.getOffered();
+        f.identity = s.getIdentity();
+        f.published = s.getPublished();
+        f.closed = s.getClosed();
+        for (int k = 0; k < animals; k++) {
+            f.logSum[k] = s.getLogSum(k);
+        }
+        return f;
     }
 
     /**

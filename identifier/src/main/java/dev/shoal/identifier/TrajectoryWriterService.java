@@ -38,6 +38,9 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
 
     private static final Logger LOG = LoggerFactory.getLogger(TrajectoryWriterService.class);
 
+    /** A session's writer's consumer group, by default: this plus the session. */
+    public static final String GROUP_PREFIX = "shoal-trajectories-";
+
     /** Longest run of missing frames an identity's position is interpolated over by default. */
     public static final int DEFAULT_MAX_GAP_FRAMES = 60;
 
@@ -60,7 +63,13 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     /** A provisional writer: finishes at the session's last frame. */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv) throws IOException {
-        super(settings, "shoal-trajectories-" + session, "trajectory-writer", Topics.TRACKS,
+        this(settings, GROUP_PREFIX + session, session, startOffsets, csv);
+    }
+
+    /** A provisional writer in consumer group {@code group}. */
+    public TrajectoryWriterService(KafkaSettings settings, String group, String session,
+                                   Map<TopicPartition, Long> startOffsets, Path csv) throws IOException {
+        super(settings, group, "trajectory-writer", Topics.TRACKS,
                 Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.csv = csv;
@@ -80,14 +89,19 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
      */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv, int maxGapFrames) {
-        super(settings, "shoal-trajectories-" + session, "trajectory-writer", Topics.TRACKS,
-                Serdes.FRAME_TRACKS.deserializer(), startOffsets);
+        this(settings, GROUP_PREFIX + session, session, startOffsets, csv, maxGapFrames);
+    }
+
+    /** A model-based writer in consumer group {@code group} (its corrections reader: the group plus "-corrections"). */
+    public TrajectoryWriterService(KafkaSettings settings, String group, String session,
+                                   Map<TopicPartition, Long> startOffsets, Path csv, int maxGapFrames) {
+        super(settings, group, "trajectory-writer", Topics.TRACKS, Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.csv = csv;
         this.streaming = null;
         this.table = new TrajectoryTable();
         this.maxGapFrames = maxGapFrames;
-        this.corrections = new KafkaConsumer<>(settings.consumer("shoal-trajectories-" + session + "-corrections",
+        this.corrections = new KafkaConsumer<>(settings.consumer(group + "-corrections",
                 "trajectory-writer-corrections"), new StringDeserializer(), Serdes.IDENTITY_CORRECTION.deserializer());
         this.correctionsThread = new Thread(() -> readCorrections(startOffsets), "shoal-corrections-" + session);
         this.correctionsThread.setDaemon(true);

@@ -9,6 +9,7 @@ import dev.shoal.identifier.FragmentIdentityAssigner.Correction;
 import dev.shoal.identifier.FragmentIdentityAssigner.FrameAssignment;
 import dev.shoal.identifier.FragmentIdentityAssigner.Options;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -271,5 +272,59 @@ class FragmentIdentityAssignerTest {
         assertFalse(assigner.retains(1));
         assertTrue(assigner.retains(2), "fragment 2 is still open");
         assertEquals(1, assigner.windowFirstFrame());
+    }
+
+    @Test
+    void restoredFromItsStateMidwayGoesOnExactlyAsTheOriginal() {
+        int animals = 4;
+        Random random = new Random(11);
+        List<Span> spans = spans(animals, 400, random);
+        Map<Long, Span> byFragment = new HashMap<>();
+        spans.forEach(s -> byFragment.put(s.fragment(), s));
+        // A bounded window, so that forgotten fragments still bar their identity to their neighbours.
+        long window = 50;
+        FragmentIdentityAssigner original = new FragmentIdentityAssigner(animals, Options.defaults());
+        FragmentIdentityAssigner restored = null;
+        for (long frame = 0; frame < 400; frame++) {
+            if (frame == 230) {
+                restored = FragmentIdentityAssigner.restore(animals, Options.defaults(), original.state());
+                assertEquals(original.state(), restored.state(), "the state round-trips");
+            }
+            long[] present = presentAt(spans, frame);
+            List<float[]> crops = new ArrayList<>();
+            for (long fragment : present) {
+                crops.add(crop(animals, byFragment.get(fragment).animal(), 1.5, 1.0, random));
+            }
+            FrameAssignment expected = step(original, frame, present, crops);
+            if (restored != null) {
+                FrameAssignment actual = step(restored, frame, present, crops);
+                assertTrue(Arrays.equals(expected.identities(), actual.identities()), "frame " + frame);
+                assertTrue(Arrays.equals(expected.confidences(), actual.confidences()), "frame " + frame);
+                assertEquals(expected.corrections(), actual.corrections(), "frame " + frame);
+                original.forgetClosedBefore(frame - window);
+                restored.forgetClosedBefore(frame - window);
+            } else {
+                original.forgetClosedBefore(frame - window);
+            }
+        }
+        original.beginRescore();
+        restored.beginRescore();
+        for (Span span : spans) {
+            float[] p = crop(animals, span.animal(), 3.0, 0.5, random);
+            if (original.retains(span.fragment())) {
+                original.addEvidence(span.fragment(), span.first(), p);
+                restored.addEvidence(span.fragment(), span.first(), p);
+            }
+        }
+        assertEquals(original.reassign(), restored.reassign(), "a final re-score corrects the same fragments");
+    }
+
+    private static FrameAssignment step(FragmentIdentityAssigner assigner, long frame, long[] present, List<float[]> crops) {
+        for (int i = 0; i < present.length; i++) {
+            if (assigner.wantsScore(present[i])) {
+                assigner.addEvidence(present[i], frame, crops.get(i));
+            }
+        }
+        return assigner.assign(frame, present);
     }
 }

@@ -47,9 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 class IdentificationServiceIT {
 
     private static final String SESSION = "it-session";
-    private static final int CROP = 24;
-    private static final int ANIMALS = 3;
-    private static final int FRAMES = 120;
+    static final int CROP = 24;
+    static final int ANIMALS = 3;
+    static final int FRAMES = 120;
     private static final int CROSSING_FIRST = 40;
     private static final int CROSSING_LAST = 44;
 
@@ -59,7 +59,12 @@ class IdentificationServiceIT {
     private final BandCrops bands = new BandCrops(CROP, ANIMALS);
 
     private FrameBlobs frame(long index, Random random) {
-        FrameBlobs.Builder frame = FrameBlobs.newBuilder().setSession(SESSION).setIndex(index)
+        return frame(bands, SESSION, index, random);
+    }
+
+    /** Frame {@code index} of the scenario: fragments 11-13, a crossing at 40-44, then 21, 13, 22. */
+    static FrameBlobs frame(BandCrops bands, String session, long index, Random random) {
+        FrameBlobs.Builder frame = FrameBlobs.newBuilder().setSession(session).setIndex(index)
                 .setCaptureTimeNs(System.nanoTime()).setMediaTimeS(index / 25.0).setLast(index == FRAMES - 1);
         boolean crossing = index >= CROSSING_FIRST && index <= CROSSING_LAST;
         if (crossing) {

@@ -258,7 +258,8 @@ public final class SegmenterService implements PipelineService {
         segmented.incrementAndGet();
         for (GlobalFragmentBuilder.Global global : session.segmenter.globalFragments(out, frame.getLast())) {
             producer.send(new ProducerRecord<>(Topics.GLOBAL_FRAGMENTS, frame.getSession(),
-                    globalFragmentOf(frame, global, out.cropSize())));
+                    // The session's crop size, not this frame's: a live source's end marker has no crops.
+                    globalFragmentOf(frame, global, warmUp.cropSize())));
             globalFragments.incrementAndGet();
         }
         session.dirty = true;

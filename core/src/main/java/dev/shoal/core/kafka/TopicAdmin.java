@@ -48,12 +48,20 @@ public final class TopicAdmin {
 
     /** Creates the topics that do not exist yet; existing ones are left as they are. */
     public static void createTopics(KafkaSettings settings, List<Topics.Spec> specs) {
+        createTopics(settings, specs, Optional.empty());
+    }
+
+    /**
+     * As {@link #createTopics(KafkaSettings, List)}, each new topic with {@code replicationFactor}
+     * replicas (a cluster's own default when empty).
+     */
+    public static void createTopics(KafkaSettings settings, List<Topics.Spec> specs, Optional<Short> replicationFactor) {
         try (Admin admin = Admin.create(adminProps(settings, Duration.ofSeconds(30)))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.Spec spec : specs) {
                 if (!existing.contains(spec.name())) {
-                    missing.add(new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
+                    missing.add(new NewTopic(spec.name(), Optional.of(spec.partitions()), replicationFactor)
                             .configs(spec.configs()));
                 }
             }

@@ -16,6 +16,8 @@ public final class Topics {
     public static final String TRUTH = "shoal.truth.v1";
     /** The segmenter's per-session checkpoints (background, fragment state, kept crops), compacted. */
     public static final String SEGMENTER_STATE = "shoal.segmenter-state.v1";
+    /** The identifier's per-session checkpoints (assigner state, model in service), compacted. */
+    public static final String IDENTIFIER_STATE = "shoal.identifier-state.v1";
 
     private Topics() {
     }
@@ -27,8 +29,8 @@ public final class Topics {
     /**
      * Every shoal topic. Large-record topics allow {@code maxRecordBytes}; recordings are kept
      * (retention -1) so that replay is re-reading them; models are compacted so the newest release
-     * of each session survives, and the segmenter's state
-     * topic keeps only each session's newest checkpoint.
+     * of each session survives, and the segmenter's and identifier's state
+     * topics keep only each session's newest checkpoint.
      */
     public static List<Spec> all(int partitions, int maxRecordBytes) {
         Map<String, String> large = Map.of(
@@ -36,6 +38,10 @@ public final class Topics {
                 "retention.ms", "-1",
                 "compression.type", "producer");
         Map<String, String> kept = Map.of("retention.ms", "-1");
+        Map<String, String> state = Map.of(
+                "cleanup.policy", "compact",
+                "min.cleanable.dirty.ratio", "0.1",
+                "max.message.bytes", Integer.toString(maxRecordBytes));
         return List.of(
                 new Spec(FRAMES, partitions, large),
                 new Spec(BLOBS, partitions, large),
@@ -47,9 +53,7 @@ public final class Topics {
                 new Spec(IDENTITY_CORRECTIONS, partitions, kept),
                 new Spec(STIMULUS, partitions, kept),
                 new Spec(TRUTH, partitions, kept),
-                new Spec(SEGMENTER_STATE, partitions, Map.of(
-                        "cleanup.policy", "compact",
-                        "min.cleanable.dirty.ratio", "0.1",
-                        "max.message.bytes", Integer.toString(maxRecordBytes))));
+                new Spec(SEGMENTER_STATE, partitions, state),
+                new Spec(IDENTIFIER_STATE, partitions, state));
     }
 }

@@ -23,7 +23,7 @@ import java.util.jar.Manifest;
  * Runtime's natives have crashed when loaded under a very long {@code -cp} argument, and the jar
  * works the same from {@code shoal.jar} and from a test class path.
  */
-final class ShoalProcess {
+public final class ShoalProcess {
 
     /** How a run ended: exit code, wall seconds, peak resident memory (MB, 0 when unknown), last output line. */
     record Outcome(int exitCode, double wallSeconds, double peakRssMb, String lastLine) {
@@ -39,6 +39,16 @@ final class ShoalProcess {
 
     /** Writes the launcher jar into {@code workDir}; JVM options come from SHOAL_JAVA_OPTS as for bin/shoal. */
     static ShoalProcess prepare(Path workDir) throws IOException {
+        Path jar = writeLauncherJar(workDir);
+        String options = System.getenv().getOrDefault("SHOAL_JAVA_OPTS", "-Xmx4g");
+        return new ShoalProcess(jar, List.of(options.trim().split("\\s+")));
+    }
+
+    /**
+     * Writes {@code workDir/shoal-launcher.jar}: a manifest-only jar whose class path is this JVM's and
+     * whose main class is {@code shoal}'s, for {@code java -jar} in a child process.
+     */
+    public static Path writeLauncherJar(Path workDir) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -56,8 +66,7 @@ final class ShoalProcess {
             // The manifest is the whole jar.
         }
         Files.move(temporary, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        String options = System.getenv().getOrDefault("SHOAL_JAVA_OPTS", "-Xmx4g");
-        return new ShoalProcess(jar, List.of(options.trim().split("\\s+")));
+        return jar;
     }
 
     /** Runs {@code shoal ARGS}, copying its error stream (progress, report) to {@code err} as it comes. */

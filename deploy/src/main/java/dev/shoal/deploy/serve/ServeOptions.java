@@ -1,0 +1,67 @@
+package dev.shoal.deploy.serve;
+
+import dev.shoal.core.BadInputException;
+import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.kafka.TopicAdmin;
+import dev.shoal.core.kafka.Topics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** What every {@code shoal serve} service is given: the cluster, the config file, its instance name. */
+final class ServeOptions {
+
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9._-]+");
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
+            description = "The Kafka cluster (one or more comma-separated brokers).")
+    String bootstrap;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The services' YAML config.")
+    Path config;
+
+    @Option(names = "--instance", paramLabel = "NAME",
+            description = "This instance's name in its group; a restarted instance must keep it to resume from the"
+                    + " dead one's last commit at once (default: the host name).")
+    String instance;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: off; 0 for any free port).")
+    Integer metricsPort;
+
+    /** The config, checked. */
+    ServeConfig readConfig() {
+        return ServeConfig.read(config);
+    }
+
+    /** The instance name: given, or the host name (a pod's name on Kubernetes). */
+    String instance() {
+        String name = instance;
+        if (name == null) {
+            try {
+                name = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                throw new BadInputException("--instance is not given and the host name is unknown (" + e.getMessage()
+                        + "); give --instance NAME");
+            }
+        }
+        if (!INSTANCE.matcher(name).matches()) {
+            throw new BadInputException("--instance " + name + ": use letters, digits, '.', '_' and '-'");
+        }
+        return name;
+    }
+
+    /** Checks that the cluster answers and creates the topics that are missing, as the config lays them out. */
+    KafkaSettings connect(ServeConfig config) {
+        KafkaSettings settings = KafkaSettings.of(bootstrap);
+        // A service may start before its cluster answers (a pod before the brokers): it waits a minute.
+        TopicAdmin.requireReachable(settings, Duration.ofSeconds(60));
+        TopicAdmin.createTopics(settings, Topics.all(config.kafka().partitions(), settings.maxRecordBytes()),
+                Optional.of(config.kafka().replicationFactor()));
+        return settings;
+    }
+}
