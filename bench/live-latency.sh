@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Closed-loop latency of `shoal live`: the endless arena live source at each FPS with 10 animals and one zone
-# rule, stopped with SIGTERM after FRAMES / FPS s of source (plus start-up), as an operator would stop it;
+# rule, stopped with SIGTERM FRAMES / FPS s after its first frame was published, as an operator would stop it;
 # a UDP listener (Python, CLOCK_MONOTONIC, the clock System.nanoTime reads on Linux) stamps each OSC
 # datagram on arrival and subtracts the frame's capture time carried in it. Reports p50/p99 over every
 # datagram and over those after warm-up + 5 s (the segmenter's catch-up), and the dropped frames.
@@ -134,7 +134,6 @@ for fps in ${rates//,/ }; do
   # REWIND=1: the source carries its frame count, so the segmenter rewinds to the first frame after the
   # warm-up and segments the window (what every live session did before the live catch-up change).
   [ -n "${REWIND:-}" ] && live_spec="$spec"
-  run_seconds=$(( frames / fps + 10 ))                                # + start-up of broker and stages
   steady=$(( (warmup + 5) * fps ))
   echo "== baseline at $fps fps: shoal ingest $spec (source + broker alone); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   "${shoal[@]}" ingest "$spec" --session "bench-baseline-$fps" 2>&1 | grep -E "^ingest:"
@@ -148,17 +147,20 @@ for fps in ${rates//,/ }; do
     python3 "$work/listen.py" "$port" "$log" &
     listener=$!
     sleep 0.5
-    echo "== live at $fps fps, $label: $live_spec, zone rule, warm-up ${warmup} s, SIGTERM after ${run_seconds} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "== live at $fps fps, $label: $live_spec, zone rule, warm-up ${warmup} s, SIGTERM $(( frames / fps )) s after the first frame; load average $(cut -d' ' -f1-3 /proc/loadavg)"
     start=$SECONDS
     "${shoal[@]}" live --source "$live_spec" --animals 10 --rules "$work/rules.yaml" --warmup-seconds "$warmup" $option \
       --metrics-port 0 --out "$work/out-$size-$fps-$key" --work-dir "$work" > "$work/live.log" 2>&1 &
     live=$!
-    until grep -q "^live: metrics on" "$work/live.log" || [ $((SECONDS - start)) -ge 30 ]; do sleep 0.2; done
+    until grep -q "^live: metrics on" "$work/live.log" || [ $((SECONDS - start)) -ge 120 ]; do sleep 0.2; done
     metrics_port=$(sed -n 's|^live: metrics on http://localhost:\([0-9]*\)/metrics|\1|p' "$work/live.log" | head -1)
-    # Broker start-up (~3 s), the warm-up and the catch-up, then the steady part begins.
-    sleep $(( 3 + warmup + 5 ))
+    # The source's time starts with its first published frame (the broker's start-up takes 3 s on a quiet
+    # machine, far longer on a loaded one); then the warm-up and the catch-up, then the steady part.
+    until grep -q "published [1-9]" "$work/live.log" || [ $((SECONDS - start)) -ge 120 ]; do sleep 0.2; done
+    start=$SECONDS
+    sleep $(( warmup + 5 ))
     scrape "$metrics_port" "$work/metrics-steady.txt"
-    sleep $(( run_seconds - (SECONDS - start) > 0 ? run_seconds - (SECONDS - start) : 0 ))
+    sleep $(( frames / fps - (SECONDS - start) > 0 ? frames / fps - (SECONDS - start) : 0 ))
     scrape "$metrics_port" "$work/metrics-end.txt"
     kill -TERM "$live"
     wait "$live" || true

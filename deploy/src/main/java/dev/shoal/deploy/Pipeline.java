@@ -67,13 +67,15 @@ final class Pipeline {
         }
 
         /**
-         * Latency first: a commit per frame (one transaction costs a few milliseconds; every 25 frames
-         * held each frame's blobs back 200 ms on average at 60 fps), and the identifier scores whatever
-         * one poll brought instead of waiting for the next frame (which is 17-33 ms away live).
+         * Latency first. The segmenter commits at the end of every poll (a commit every 25 frames held
+         * each frame's blobs back 200 ms on average at 60 fps): keeping up, a poll brings one frame, so
+         * each frame is committed at once; fallen behind, a poll brings many and they share one commit,
+         * so its synchronous round trips do not slow it further. The identifier scores whatever one poll
+         * brought instead of waiting for the next frame (which is 17-33 ms away live).
          */
         static Tuning closedLoop(boolean trains) {
             SegmenterService.Transactions files = SegmenterService.Transactions.defaults();
-            return new Tuning(OnlineSettings.closedLoop(), new SegmenterService.Transactions(1, files.everyMillis(),
+            return new Tuning(OnlineSettings.closedLoop(), new SegmenterService.Transactions(files.everyFrames(), 1,
                     files.instance()), Duration.ZERO, trains);
         }
     }

@@ -19,7 +19,8 @@ import java.util.Locale;
  * service's settings (classic, batches of 32, Adam 0.003, at most 25 epochs, patience 3); test: up to
  * 500 crops per animal from the last quarter.
  *
- * <p>Arguments: animals, frames, arena side, seed, architectures (LIGHT,IDTRACKER), output directory.
+ * <p>Arguments: animals, frames, arena side, seed, architectures (LIGHT,IDTRACKER), output directory, and
+ * optionally the most epochs (default 25; fewer when the machine has no time for more).
  * Writes {@code <dir>/<architecture>-<animals>-<side>-<seed>.onnx} (temporary file, then renamed).
  */
 public final class ArenaModelExport {
@@ -38,6 +39,7 @@ public final class ArenaModelExport {
         long seed = Long.parseLong(args[3]);
         String[] architectures = args[4].split(",");
         Path out = Files.createDirectories(Path.of(args[5]));
+        int maxEpochs = args.length > 6 ? Integer.parseInt(args[6]) : 25;
 
         long start = System.nanoTime();
         ArenaCrops arena = ArenaCrops.load(animals, frames, side, seed, CROP, Path.of("target", "arena-crops"));
@@ -50,7 +52,7 @@ public final class ArenaModelExport {
                 train.size(), split - 1, test.size(), split, frames - 1);
 
         TrainingOptions options = TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f)
-                .withMaxEpochs(25).withPatience(3).withProgressPeriod(Duration.ofSeconds(30));
+                .withMaxEpochs(maxEpochs).withPatience(3).withProgressPeriod(Duration.ofSeconds(30));
         for (String name : architectures) {
             IdentityNetwork.Architecture architecture = IdentityNetwork.Architecture.valueOf(name.toUpperCase(Locale.ROOT));
             IdentityNetwork network = new IdentityNetwork(architecture, CROP, animals);
