@@ -2,6 +2,7 @@ package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.identifier.ModelFile;
 import dev.shoal.identifier.stimulus.StimulusConfig;
 import dev.shoal.identifier.stimulus.StimulusRulesFile;
 import dev.shoal.ingest.FramePublisher;
@@ -80,6 +81,11 @@ public final class LiveCommand implements Callable<Integer> {
     @Mixin
     SegmentationOptions segmentation;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "An ONNX identity model (as the trainer exports: crops [batch, 1, S, S] in, probabilities"
+                    + " [batch, N] out) to identify with from the first frame; the trainer then does not run.")
+    Path model;
+
     @Option(names = "--queue", defaultValue = "" + FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES, paramLabel = "FRAMES",
             description = "Frames the source may have waiting for the broker before the oldest is dropped"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -102,6 +108,7 @@ public final class LiveCommand implements Callable<Integer> {
                 : FrameSources.open(source, options, new SimpleMeterRegistry())) {
             StimulusConfig stimulus = rules == null ? null
                     : StimulusRulesFile.read(rules, animals, frames.width(), frames.height());
+            ModelFile given = model == null ? null : ModelFile.read(model, segmentation.cropSize, animals);
             if (stimulus != null && stimulus.oscTarget().isPresent()) {
                 requireRoute(stimulus.oscTarget().get());
             }
@@ -110,7 +117,7 @@ public final class LiveCommand implements Callable<Integer> {
                 LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
                         workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                         segmentation.settings(frames.width(), frames.height()),
-                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0"),
+                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given),
                         metrics);
                 PrintWriter err = spec.commandLine().getErr();
                 if (metrics != null) {
@@ -151,6 +158,10 @@ public final class LiveCommand implements Callable<Integer> {
         }
         if (queue < 1) {
             throw new BadInputException("--queue " + queue + ": give 1 or more frames");
+        }
+        if (model != null && segmentation.cropSize == 0) {
+            throw new BadInputException("--model " + model + ": identities need identification crops, and --crop-size"
+                    + " is 0; give the model's crop size (default 52)");
         }
     }
 

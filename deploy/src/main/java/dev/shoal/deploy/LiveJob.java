@@ -9,13 +9,14 @@ import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.core.metrics.PipelineMetrics;
 import dev.shoal.core.progress.ProgressLine;
 import dev.shoal.core.proto.Frame;
+import dev.shoal.core.proto.ModelRelease;
+import dev.shoal.identifier.ModelFile;
 import dev.shoal.identifier.stimulus.StimulusConfig;
 import dev.shoal.identifier.stimulus.StimulusDispatcher;
 import dev.shoal.identifier.stimulus.StimulusService;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.arena.ArenaTruthPublisher;
-import dev.shoal.segmenter.OnlineSettings;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
 import io.micrometer.core.instrument.Counter;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -46,9 +48,13 @@ final class LiveJob {
     static final double CATCH_UP_SECONDS = 5;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The settings of one live run. */
+    /**
+     * The settings of one live run.
+     *
+     * @param model the model to identify with from the start (the trainer does not run), or null to train one
+     */
     record Settings(int animals, Path outDir, String bootstrap, Path workDir, SegmentationSettings segmentation,
-                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera) {
+                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model) {
     }
 
     private final FrameSource source;
@@ -83,12 +89,12 @@ final class LiveJob {
     LiveReport run(PrintWriter progress) throws Exception {
         long start = System.nanoTime();
         if (settings.bootstrap() != null) {
-            KafkaSettings kafka = KafkaSettings.of(settings.bootstrap());
+            KafkaSettings kafka = KafkaSettings.of(settings.bootstrap()).forClosedLoop();
             TopicAdmin.requireReachable(kafka, Duration.ofSeconds(10));
             return runOn(kafka, start, progress);
         }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.workDir().resolve("shoal"))) {
-            return runOn(KafkaSettings.of(broker.bootstrap()), start, progress);
+            return runOn(KafkaSettings.of(broker.bootstrap()).forClosedLoop(), start, progress);
         }
     }
 
@@ -100,7 +106,10 @@ final class LiveJob {
         Pipeline pipeline = new Pipeline(kafka, session, ends, new Pipeline.Options(settings.animals(),
                 settings.segmentation(), settings.warmUp(), Math.round(IDENTIFIER_WINDOW_SECONDS * fps),
                 settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress),
-                OnlineSettings.closedLoop());
+                Pipeline.Tuning.closedLoop(settings.model() == null));
+        if (settings.model() != null) {
+            publishModel(kafka, settings.model().release(session));
+        }
         Path csv = settings.outDir().resolve("trajectories.csv");
         long steadyFrom = Math.round((settings.warmUp().seconds() + CATCH_UP_SECONDS) * fps);
         LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom);
@@ -179,6 +188,14 @@ final class LiveJob {
                 writer.latencyMillis(0.5, false), writer.latencyMillis(0.99, false),
                 writer.steadyFrames(), writer.latencyMillis(0.5, true), writer.latencyMillis(0.99, true),
                 writer.committed() ? csv : null);
+    }
+
+    /** The given model, as the session's final release, before any frame: every frame is scored with it. */
+    private static void publishModel(KafkaSettings kafka, ModelRelease release) throws Exception {
+        try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(kafka.producer("model-file"),
+                new StringSerializer(), Serdes.MODEL_RELEASE.serializer())) {
+            producer.send(new ProducerRecord<>(Topics.MODELS, release.getSession(), release)).get();
+        }
     }
 
     private long stimulusCommands() {

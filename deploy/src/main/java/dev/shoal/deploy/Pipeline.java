@@ -17,6 +17,7 @@ import dev.shoal.trainer.TrainerService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,39 @@ final class Pipeline {
         }
     }
 
+    /**
+     * What a run trades latency for, and whether it trains.
+     *
+     * @param online                how a live session goes on after its warm-up
+     * @param segmenterTransactions when the segmenter commits; the stages after it read committed records
+     *                              only, so a frame's blobs wait downstream until the commit that holds them
+     * @param identifierMaxDelay    longest a frame waits for the identifier's micro-batch to fill
+     * @param trains                whether the trainer runs; false: crops are scored only by a model
+     *                              released up front (a model file)
+     */
+    record Tuning(OnlineSettings online, SegmenterService.Transactions segmenterTransactions,
+                  Duration identifierMaxDelay, boolean trains) {
+
+        /** Throughput first: the segmenter commits every 25 frames, the identifier fills batches for up to 2 ms. */
+        static Tuning files() {
+            return new Tuning(OnlineSettings.defaults(), SegmenterService.Transactions.defaults(),
+                    IdentificationService.Options.DEFAULT_MAX_DELAY, true);
+        }
+
+        /**
+         * Latency first. The segmenter commits at the end of every poll (a commit every 25 frames held
+         * each frame's blobs back 200 ms on average at 60 fps): keeping up, a poll brings one frame, so
+         * each frame is committed at once; fallen behind, a poll brings many and they share one commit,
+         * so its synchronous round trips do not slow it further. The identifier scores whatever one poll
+         * brought instead of waiting for the next frame (which is 17-33 ms away live).
+         */
+        static Tuning closedLoop(boolean trains) {
+            SegmenterService.Transactions files = SegmenterService.Transactions.defaults();
+            return new Tuning(OnlineSettings.closedLoop(), new SegmenterService.Transactions(files.everyFrames(), 1,
+                    files.instance()), Duration.ZERO, trains);
+        }
+    }
+
     /** The topics a run reads from its start: their end offsets before publishing are where each stage begins. */
     static final List<String> TOPICS = List.of(Topics.FRAMES, Topics.BLOBS, Topics.GLOBAL_FRAGMENTS, Topics.MODELS,
             Topics.TRACKS, Topics.IDENTITY_CORRECTIONS, Topics.STIMULUS);
@@ -62,31 +96,34 @@ final class Pipeline {
     private final List<ConsumerGroupMetrics.Group> groups = new ArrayList<>();
 
     Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options) {
-        this(settings, session, ends, options, OnlineSettings.defaults());
+        this(settings, session, ends, options, Tuning.files());
     }
 
-    /** @param online how a session goes on after its warm-up (live: {@link OnlineSettings#closedLoop()}) */
-    Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options,
-             OnlineSettings online) {
+    /** @param tuning latency against throughput (live: {@link Tuning#closedLoop}) */
+    Pipeline(KafkaSettings settings, String session, Map<TopicPartition, Long> ends, Options options, Tuning tuning) {
         String segmenterGroup = SegmenterService.GROUP + "-" + session;
         segmenter = new SegmenterService(settings, segmenterGroup, ends, options.segmentation(), options.warmUp(),
-                online, SegmenterService.Transactions.defaults());
+                tuning.online(), tuning.segmenterTransactions());
         add(segmenter, new ConsumerGroupMetrics.Group("segmenter", segmenterGroup, Topics.FRAMES, true));
         String identifierGroup = IdentificationService.GROUP + "-" + session;
         if (options.learns()) {
-            OfflineEngine.configure();
-            String trainerGroup = TrainerService.GROUP + "-" + session;
-            trainer = new TrainerService(settings, trainerGroup, ends,
-                    TrainerService.Settings.defaults(options.animals(), options.trainerStore()), options.registry(),
-                    options.progress());
+            if (tuning.trains()) {
+                OfflineEngine.configure();
+                String trainerGroup = TrainerService.GROUP + "-" + session;
+                trainer = new TrainerService(settings, trainerGroup, ends,
+                        TrainerService.Settings.defaults(options.animals(), options.trainerStore()), options.registry(),
+                        options.progress());
+                add(trainer, new ConsumerGroupMetrics.Group("trainer", trainerGroup, Topics.GLOBAL_FRAGMENTS, false));
+            } else {
+                trainer = null;
+            }
             IdentificationService.Options defaults = IdentificationService.Options.defaults(options.animals(),
                     options.warmUp().cropSize());
             identification = new IdentificationService(settings, identifierGroup, ends,
                     new IdentificationService.Options(defaults.animals(), defaults.cropSize(), defaults.batchCrops(),
-                            defaults.maxDelay(), options.identifierWindowFrames(), defaults.scorer(),
+                            tuning.identifierMaxDelay(), options.identifierWindowFrames(), defaults.scorer(),
                             defaults.assignment()));
             provisional = null;
-            add(trainer, new ConsumerGroupMetrics.Group("trainer", trainerGroup, Topics.GLOBAL_FRAGMENTS, false));
             add(identification, new ConsumerGroupMetrics.Group("identifier", identifierGroup, Topics.BLOBS, true));
             groups.add(new ConsumerGroupMetrics.Group("identifier", identifierGroup, Topics.MODELS, false));
         } else {
@@ -147,14 +184,14 @@ final class Pipeline {
     }
 
     boolean learns() {
-        return trainer != null;
+        return identification != null;
     }
 
     SegmenterService segmenter() {
         return segmenter;
     }
 
-    /** Null when crops are off. */
+    /** Null when crops are off or the model was given up front. */
     TrainerService trainer() {
         return trainer;
     }

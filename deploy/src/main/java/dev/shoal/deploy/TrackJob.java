@@ -181,7 +181,7 @@ final class TrackJob {
             }
         }
         return TrackSummary.Identities.of(last, identification.cropsScored(), identification.correctionsPublished(),
-                writer.correctionsApplied());
+                writer.correctionsApplied(), writer.repairs());
     }
 
     /** Waits for the writer to finish, failing fast when any stage has died. */

@@ -5,6 +5,7 @@ import dev.shoal.core.proto.TrainingMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shoal.identifier.TrajectoryPostProcessor;
 import dev.shoal.identifier.TrajectoryStats;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,22 +27,41 @@ record TrackSummary(String video, String session, int animals, int width, int he
     }
 
     /**
+     * What the writer's post-processing ({@link TrajectoryPostProcessor}) did to the trajectories, so a
+     * reader sees how much of the file was repaired rather than tracked.
+     *
+     * @param speedLimitPxPerFrame the learnt speed above which a step is an impossible jump
+     */
+    record Repairs(double speedLimitPxPerFrame, int duplicatesResolved, int jumpRowsDropped, int rowsInterpolated,
+                   int rowsPlacedByCrossings) {
+
+        /** Null in, null out: the streaming (provisional) writer does not post-process. */
+        static Repairs of(TrajectoryPostProcessor.Repairs repairs) {
+            return repairs == null ? null : new Repairs(repairs.speedLimit(), repairs.duplicatesResolved(),
+                    repairs.jumpRowsDropped(), repairs.rowsInterpolated(), repairs.rowsPlacedByCrossings());
+        }
+    }
+
+    /**
      * Where the identities came from: the last model the trainer released (version 0 and method
-     * "provisional" when identities are fragment ids), its training figures, and the identifier's work.
+     * "provisional" when identities are fragment ids), its training figures, the identifier's work,
+     * and the trajectory repairs after it (null when nothing was post-processed).
      */
     record Identities(long modelVersion, String method, String note, long trainingImages, int globalFragmentsUsed,
                       double validationAccuracy, double trainingSeconds, long cropsScored, long correctionsPublished,
-                      long correctionsApplied) {
+                      long correctionsApplied, Repairs repairs) {
 
-        static Identities of(ModelRelease last, long cropsScored, long correctionsPublished, long correctionsApplied) {
+        static Identities of(ModelRelease last, long cropsScored, long correctionsPublished, long correctionsApplied,
+                             TrajectoryPostProcessor.Repairs repairs) {
             if (last == null || last.getOnnx().isEmpty()) {
                 return new Identities(0, "provisional", last == null ? "no model was released"
-                        : last.getNote(), 0, 0, 0, 0, cropsScored, correctionsPublished, correctionsApplied);
+                        : last.getNote(), 0, 0, 0, 0, cropsScored, correctionsPublished, correctionsApplied,
+                        Repairs.of(repairs));
             }
             TrainingMetrics m = last.getMetrics();
             return new Identities(last.getVersion(), m.getMethod(), last.getNote(), m.getImages(),
                     m.getGlobalFragments(), m.getValidationAccuracy(), m.getTrainingSeconds(), cropsScored,
-                    correctionsPublished, correctionsApplied);
+                    correctionsPublished, correctionsApplied, Repairs.of(repairs));
         }
 
         String describe() {
@@ -49,12 +69,15 @@ record TrackSummary(String video, String session, int animals, int width, int he
                     : String.format(Locale.ROOT, "identities from model v%d (%s, %d images from %d global fragments,"
                             + " validation accuracy %.2f%%, %.1f s training); %d crops scored, %d corrections",
                     modelVersion, method, trainingImages, globalFragmentsUsed, 100 * validationAccuracy,
-                    trainingSeconds, cropsScored, correctionsApplied);
+                    trainingSeconds, cropsScored, correctionsApplied) + (repairs == null ? ""
+                    : String.format(Locale.ROOT, "; repairs: %d rows interpolated (%d placed by crossings),"
+                            + " %d jump rows dropped, %d duplicates resolved", repairs.rowsInterpolated(),
+                    repairs.rowsPlacedByCrossings(), repairs.jumpRowsDropped(), repairs.duplicatesResolved()));
         }
     }
 
     static final Identities PROVISIONAL = new Identities(0, "provisional",
-            "identification crops are off (--crop-size 0)", 0, 0, 0, 0, 0, 0, 0);
+            "identification crops are off (--crop-size 0)", 0, 0, 0, 0, 0, 0, 0, null);
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

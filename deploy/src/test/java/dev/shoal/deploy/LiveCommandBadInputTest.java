@@ -117,4 +117,25 @@ class LiveCommandBadInputTest {
         String message = run("--warmup-seconds", "0");
         assertTrue(message.contains("--warmup-seconds"), message);
     }
+
+    @Test
+    void missingModelFileIsNamed() {
+        Path missing = temp.resolve("none.onnx");
+        String message = run("--model", missing.toString());
+        assertTrue(message.contains(missing.toString()) && message.contains("no such model file"), message);
+    }
+
+    @Test
+    void modelFileThatIsNotOnnxIsRefused() throws Exception {
+        Path garbage = Files.writeString(temp.resolve("garbage.onnx"), "not a model");
+        String message = run("--model", garbage.toString());
+        assertTrue(message.contains("garbage.onnx") && message.contains("ONNX Runtime cannot load it"), message);
+    }
+
+    @Test
+    void modelWithoutCropsIsRefused() throws Exception {
+        Path garbage = Files.writeString(temp.resolve("any.onnx"), "not read");
+        String message = run("--model", garbage.toString(), "--crop-size", "0");
+        assertTrue(message.contains("--model") && message.contains("--crop-size"), message);
+    }
 }

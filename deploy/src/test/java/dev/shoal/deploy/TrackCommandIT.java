@@ -68,6 +68,8 @@ class TrackCommandIT {
         assertEquals(1.0, summary.get("frames_with_all_animals").asDouble(), 1e-9);
         assertTrue(summary.get("stage_seconds").has("segmenter"));
         assertEquals(1, summary.get("global_fragments").asLong(), "four ellipses apart all along");
+        assertEquals(0, summary.get("identities").get("repairs").get("rows_interpolated").asLong(),
+                "four ellipses seen in every frame: nothing to interpolate");
         try (var files = Files.list(out)) {
             assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");

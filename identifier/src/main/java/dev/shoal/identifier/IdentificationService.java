@@ -91,7 +91,8 @@ public final class IdentificationService implements PipelineService {
      * @param animals      identities per session (the model's classes)
      * @param cropSize     side of the segmenter's identification crops
      * @param batchCrops   crops that trigger a scoring call
-     * @param maxDelay     longest a frame waits for its batch to fill
+     * @param maxDelay     longest a frame waits for its batch to fill; 0 scores whatever one poll brought
+     *                      (a closed loop: the next live frame is 17-33 ms away, so waiting only adds latency)
      * @param windowFrames how far back (in frames) ended fragments are re-scored by a new model;
      *                     {@link Long#MAX_VALUE} keeps the whole session (finished files)
      */
@@ -106,9 +107,12 @@ public final class IdentificationService implements PipelineService {
             }
         }
 
+        /** Files: a short wait fills batches from frames that arrive together. */
+        public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(2);
+
         /** Flush at 64 crops or 2 ms; the whole session is re-scored by a new model. */
         public static Options defaults(int animals, int cropSize) {
-            return new Options(animals, cropSize, 64, Duration.ofMillis(2), Long.MAX_VALUE,
+            return new Options(animals, cropSize, 64, DEFAULT_MAX_DELAY, Long.MAX_VALUE,
                     IdentityScorer.Options.defaults(), FragmentIdentityAssigner.Options.defaults());
         }
     }
