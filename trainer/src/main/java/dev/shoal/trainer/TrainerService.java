@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Training runs on one thread of its own, so the consumer keeps polling and storing while it
  * trains. A session's first model is published as soon as a usable global fragment arrives; then
  * {@link IdentityAccumulator} steps run whenever new global fragments arrived, and a new release is
- * published when the accepted images grew by {@code republishGrowth} (or, for the pairwise method,
+ * published when the accepted images grew by {@code republishGrowth} (or, for the methods that learn from pairs,
  * after retraining on new global fragments when nothing more could be accepted). On the session's
  * end marker the accumulation runs to its end and a final release with {@code last=true} is published,
  * with an empty model and a note when it could never train.
@@ -371,7 +371,7 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                     break;
                 }
             }
-            if (accumulator.model() != null && settings.accumulation().training().method() == TrainingMethod.PAIRWISE
+            if (accumulator.model() != null && settings.accumulation().training().method() != TrainingMethod.CLASSIC
                     && snapshot.globals().size() > trainedOnGlobals) {
                 timed(() -> accumulator.retrain(snapshot));
                 trainedOnGlobals = snapshot.globals().size();
