@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /**
  * The contrastive + clustering method (after idtracker.ai v6): an {@link IdentityNetwork} whose last
@@ -162,7 +163,8 @@ public final class ContrastiveTrainer {
                 stepNanos += System.nanoTime() - stepStart;
                 epochs = epoch;
 
-                float[] embeddings = embed(model, network, images, sample, inputs);
+                float[] embeddings = embed(trainer.getManager(), (scope, x) -> trainer.evaluate(new NDList(x)).singletonOrThrow(),
+                        network, images, sample, inputs);
                 EmbeddingClusters clusters = cluster(embeddings, network, images, sample);
                 double silhouette = clusters.silhouette(embeddings, SILHOUETTE_SAMPLE);
                 status.set(String.format(Locale.ROOT, "epoch %d, loss %.4f, silhouette %.4f", epoch,
@@ -369,9 +371,9 @@ public final class ContrastiveTrainer {
         return means;
     }
 
-    /** Embeddings of the images (no turn), row-major [images, embedding], by the model's current weights. */
-    private static float[] embed(Model model, IdentityNetwork network, TrainingImages images, int[] indices,
-                                 float[] inputs) {
+    /** Embeddings of the images (no turn), row-major [images, embedding], by {@code forward} in sub-managers of {@code manager}. */
+    private static float[] embed(NDManager manager, BiFunction<NDManager, NDArray, NDArray> forward, IdentityNetwork network,
+                                 TrainingImages images, int[] indices, float[] inputs) {
         int d = network.embedding();
         int pixels = network.pixels();
         float[] out = new float[indices.length * d];
@@ -380,10 +382,9 @@ public final class ContrastiveTrainer {
             for (int i = 0; i < n; i++) {
                 images.scaleInto(indices[from + i], inputs, i * pixels);
             }
-            try (NDManager scope = model.getNDManager().newSubManager()) {
+            try (NDManager scope = manager.newSubManager()) {
                 NDArray x = scope.create(FloatBuffer.wrap(inputs, 0, n * pixels), network.inputShape(n));
-                float[] e = model.getBlock().forward(new ParameterStore(scope, false), new NDList(x), false)
-                        .singletonOrThrow().toFloatArray();
+                float[] e = forward.apply(scope, x).toFloatArray();
                 System.arraycopy(e, 0, out, from * d, n * d);
             }
         }
@@ -398,7 +399,9 @@ public final class ContrastiveTrainer {
         }
         int d = network.embedding();
         int classes = network.classes();
-        float[] embeddings = embed(model, network, images, validation, inputs);
+        float[] embeddings = embed(model.getNDManager(), (scope, x) -> model.getBlock()
+                .forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow(), network, images,
+                validation, inputs);
         long correct = 0;
         double loss = 0;
         double[] logits = new double[classes];
