@@ -4,7 +4,7 @@ import java.util.Random;
 
 /**
  * Chooses the images of each training batch. Classic: the labelled training images, shuffled, one
- * pass per epoch. Pairwise: half of each batch from the labelled training images, the rest drawn
+ * pass per epoch. Pairwise and contrastive: half of each batch from the labelled training images, the rest drawn
  * from randomly chosen global fragments, a few images from each of their fragments, so every batch
  * holds many pairs the fragments label (same fragment, or coexisting fragments); an epoch is as many
  * images as the larger of the labelled training images and the fragments' images.
@@ -38,7 +38,7 @@ final class BatchSampler {
     }
 
     private static boolean pairsAvailable(TrainingImages images, TrainingMethod method) {
-        return method == TrainingMethod.PAIRWISE && images.globalFragments() > 0;
+        return method != TrainingMethod.CLASSIC && images.globalFragments() > 0;
     }
 
     void startEpoch() {

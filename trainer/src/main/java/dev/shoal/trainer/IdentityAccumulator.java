@@ -27,7 +27,8 @@ import java.util.Set;
  * the candidates repeats while it accepts something, since each acceptance identifies fragments
  * that other candidates share. The
  * accepted fragments' images join the training set and the network is trained again from its
- * previous weights. Accumulation ends when the accepted images reach {@code stopShare} of the stored
+ * previous weights. (With the contrastive method the labels only add pairs: two fragments of one
+ * identity are the same animal, and they seed and number the clusters; see {@link ContrastiveTrainer}.) Accumulation ends when the accepted images reach {@code stopShare} of the stored
  * images, or when a step accepts nothing.
  *
  * <p>Pure: it reads a {@link GlobalFragmentStore.Snapshot} and trains; no Kafka. Not thread-safe.
@@ -37,7 +38,7 @@ public final class IdentityAccumulator implements AutoCloseable {
     private static final int SCORING_BATCH = 256;
 
     /**
-     * @param training           how each training run trains (its method selects classic or pairwise)
+     * @param training           how each training run trains (its method selects classic, pairwise or contrastive)
      * @param architecture       the identity network
      * @param certaintyThreshold a new fragment is certain when its certainty exceeds this (idtracker.ai: 0.1)
      * @param stopShare          accumulation ends when accepted images reach this share of the stored images
@@ -116,7 +117,7 @@ public final class IdentityAccumulator implements AutoCloseable {
     public IdentityAccumulator(int animals, int cropSize, Options options, PrintWriter progress) {
         this.animals = animals;
         this.options = options;
-        this.network = new IdentityNetwork(options.architecture(), cropSize, animals);
+        this.network = new IdentityNetwork(options.architecture(), cropSize, animals).forMethod(options.training().method());
         this.progress = progress;
     }
 
@@ -178,7 +179,7 @@ public final class IdentityAccumulator implements AutoCloseable {
         return new Step(true, accepted, acceptedImages(snapshot), snapshot.images(), train(snapshot));
     }
 
-    /** Trains again on what is accepted now (e.g. for the pairwise method when new global fragments arrived). */
+    /** Trains again on what is accepted now (e.g. for the methods that learn from pairs when new global fragments arrived). */
     public TrainingReport retrain(GlobalFragmentStore.Snapshot snapshot) {
         if (model == null) {
             throw new IllegalStateException("retrain before the first training");
@@ -241,7 +242,7 @@ public final class IdentityAccumulator implements AutoCloseable {
     }
 
     private TrainingReport train(GlobalFragmentStore.Snapshot snapshot) {
-        boolean pairs = options.training().method() == TrainingMethod.PAIRWISE;
+        boolean pairs = options.training().method() != TrainingMethod.CLASSIC;
         TrainingImages images = new FragmentTrainingSet(snapshot, animals, identities, pairs);
         TrainedIdentityModel trained = new IdentityTrainer(options.training(), progress).train(network, images, model);
         if (model != null) {

@@ -14,20 +14,24 @@ import dev.shoal.core.BadInputException;
 
 /**
  * The identification network: three blocks of [convolution (same padding), ReLU, 2x2 max-pool with
- * stride 2], then a hidden fully connected layer with ReLU and a fully connected layer giving one
- * logit per identity.
+ * stride 2], then a hidden fully connected layer with ReLU (the trunk), and a fully connected layer
+ * giving one logit per identity, or, for the contrastive method, an embedding of {@code embedding}
+ * values (the same trunk; identities then come from the distances to cluster centroids, see
+ * {@link ContrastiveTrainer}).
  *
  * <p>Input: float tensor [batch, 1, cropSize, cropSize] holding the GRAY8 crop's pixels divided by
  * 255, so values lie in [0, 1] (see {@link #scalePixels}). The network's first step standardises
  * each crop to zero mean and unit variance (as idtracker.ai normalises its images), which makes faint
  * textures learnable in few epochs and the identities independent of lighting; the exported ONNX
- * graph does the same, so callers only scale pixels. Output: the logits [batch, classes].
+ * graph does the same, so callers only scale pixels. Output of the block: the logits [batch, classes],
+ * or the embedding [batch, embedding] when {@code embedding > 0}.
  *
  * @param architecture kernel size and channel counts
  * @param cropSize side of the square crop in pixels; at least 8 so three poolings leave a pixel
  * @param classes number of identities
+ * @param embedding 0 for a classifier; else the size of the embedding the last layer gives
  */
-public record IdentityNetwork(Architecture architecture, int cropSize, int classes) {
+public record IdentityNetwork(Architecture architecture, int cropSize, int classes, int embedding) {
 
     /** Units of the hidden fully connected layer, as in idtracker.ai. */
     public static final int HIDDEN_UNITS = 100;
@@ -66,6 +70,10 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
     }
 
     public IdentityNetwork {
+        if (embedding < 0) {
+            throw new BadInputException("identity network: embedding is " + embedding
+                    + "; give 0 for a classifier or the embedding size (e.g. " + ContrastiveTrainer.EMBEDDING_SIZE + ")");
+        }
         if (architecture == null) {
             throw new BadInputException("identity network: architecture is missing; use IDTRACKER or LIGHT");
         }
@@ -77,6 +85,32 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
             throw new BadInputException("identity network: cropSize is " + cropSize
                     + "; give a crop side of at least 8 pixels (default " + DEFAULT_CROP_SIZE + ")");
         }
+    }
+
+    /** A classifier: one logit per identity. */
+    public IdentityNetwork(Architecture architecture, int cropSize, int classes) {
+        this(architecture, cropSize, classes, 0);
+    }
+
+    /** The same trunk giving an embedding of {@code size} values instead of logits. */
+    public IdentityNetwork withEmbedding(int size) {
+        return new IdentityNetwork(architecture, cropSize, classes, size);
+    }
+
+    /** The network a training method trains: an embedding network for the contrastive method, else a classifier. */
+    public IdentityNetwork forMethod(TrainingMethod method) {
+        return method == TrainingMethod.CONTRASTIVE ? withEmbedding(ContrastiveTrainer.EMBEDDING_SIZE)
+                : new IdentityNetwork(architecture, cropSize, classes);
+    }
+
+    /** Whether the block gives an embedding (contrastive method) rather than logits. */
+    public boolean embeds() {
+        return embedding > 0;
+    }
+
+    /** Units of the last layer: the embedding size, or one per identity. */
+    public int outputUnits() {
+        return embeds() ? embedding : classes;
     }
 
     /** idtracker.ai's network for crops of the given side. */
@@ -125,7 +159,7 @@ public record IdentityNetwork(Architecture architecture, int cropSize, int class
         block.add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(HIDDEN_UNITS).build())
                 .add(Activation.reluBlock())
-                .add(Linear.builder().setUnits(classes).build());
+                .add(Linear.builder().setUnits(outputUnits()).build());
         return block;
     }
 

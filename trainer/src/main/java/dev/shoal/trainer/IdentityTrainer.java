@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Supervised training of an {@link IdentityNetwork} on labelled crops with cross-entropy, on DJL's
- * PyTorch engine (CPU).
+ * Training of an {@link IdentityNetwork} on DJL's PyTorch engine (CPU): cross-entropy on the labelled
+ * crops (classic), plus the pairwise term (pairwise); the contrastive method is handed to
+ * {@link ContrastiveTrainer}.
  *
  * <p>The engine must be loaded offline: run with {@code -Dai.djl.offline=true} and {@code DJL_CACHE_DIR}
  * set, with pytorch-native-cpu and pytorch-jni on the class path. Intra-op threads are process-wide:
@@ -74,6 +75,14 @@ public final class IdentityTrainer {
      */
     public TrainedIdentityModel train(IdentityNetwork network, TrainingImages images, TrainedIdentityModel warmStart) {
         check(network, images, warmStart);
+        if (network.embeds() != (options.method() == TrainingMethod.CONTRASTIVE)) {
+            throw new BadInputException("training: the " + options.method() + " method needs "
+                    + (network.embeds() ? "a classifier" : "an embedding network") + " but got " + network
+                    + "; give network.forMethod(" + options.method() + ")");
+        }
+        if (options.method() == TrainingMethod.CONTRASTIVE) {
+            return new ContrastiveTrainer(options, progress).train(network, images, warmStart);
+        }
         Split split = Split.stratified(images, options.validationFraction(), options.seed());
         long start = System.nanoTime();
 
@@ -89,15 +98,32 @@ public final class IdentityTrainer {
         }
     }
 
-    private TrainingReport fit(Model model, IdentityNetwork network, TrainingImages images, Split split,
-                               TrainedIdentityModel warmStart, long start) {
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+    /** Adam at the options' rate, He initialisation (it suits ReLU layers), zero biases, CPU. */
+    static DefaultTrainingConfig config(TrainingOptions options, Loss loss) {
+        return new DefaultTrainingConfig(loss)
                 .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(options.learningRate())).build())
-                // He initialisation suits ReLU layers.
                 .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                         XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
                 .optInitializer(Initializer.ZEROS, Parameter.Type.BIAS)
                 .optDevices(new Device[] {Device.cpu()});
+    }
+
+    /**
+     * Copies the warm start's weights into the arrays the trainer already holds: loading parameters
+     * would replace the block's arrays, so the trainer would train its fresh ones and the model keep
+     * the warm start's.
+     */
+    static void copyWeights(Model model, TrainedIdentityModel warmStart) {
+        var own = model.getBlock().getParameters().values();
+        var warm = warmStart.block().getParameters().values();
+        for (int i = 0; i < own.size(); i++) {
+            own.get(i).getArray().set(warm.get(i).getArray().toFloatArray());
+        }
+    }
+
+    private TrainingReport fit(Model model, IdentityNetwork network, TrainingImages images, Split split,
+                               TrainedIdentityModel warmStart, long start) {
+        DefaultTrainingConfig config = config(options, Loss.softmaxCrossEntropyLoss());
 
         AtomicLong imagesDone = new AtomicLong();
         AtomicReference<String> status = new AtomicReference<>("epoch 1");
@@ -117,13 +143,7 @@ public final class IdentityTrainer {
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(network.inputShape(options.batchSize()));
             if (warmStart != null) {
-                // Copied into the arrays the trainer already holds: loading parameters would replace the
-                // block's arrays, so the trainer would train its fresh ones and the model keep the warm start's.
-                var own = model.getBlock().getParameters().values();
-                var warm = warmStart.block().getParameters().values();
-                for (int i = 0; i < own.size(); i++) {
-                    own.get(i).getArray().set(warm.get(i).getArray().toFloatArray());
-                }
+                copyWeights(model, warmStart);
             }
             for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
                 sampler.startEpoch();
@@ -224,7 +244,7 @@ public final class IdentityTrainer {
     }
 
     /** 1 when two images show the same animal, 0 when different animals, -1 when unknown. */
-    private static int relation(TrainingImages images, int a, int b, boolean bothLabelled, float labelA, float labelB) {
+    static int relation(TrainingImages images, int a, int b, boolean bothLabelled, float labelA, float labelB) {
         if (bothLabelled) {
             return labelA == labelB ? 1 : 0;
         }
@@ -246,7 +266,7 @@ public final class IdentityTrainer {
      * whole fragment, so without this a network learns one fragment's orientation and misses the
      * same animal facing the other way.
      */
-    private static NDList batch(NDManager scope, IdentityNetwork network, TrainingImages images, int[] indices,
+    static NDList batch(NDManager scope, IdentityNetwork network, TrainingImages images, int[] indices,
                                 int from, int n, float[] inputs, float[] labels, Random turns) {
         int pixels = network.pixels();
         for (int i = 0; i < n; i++) {
@@ -321,7 +341,7 @@ public final class IdentityTrainer {
         }
     }
 
-    private static void check(IdentityNetwork network, TrainingImages crops, TrainedIdentityModel warmStart) {
+    static void check(IdentityNetwork network, TrainingImages crops, TrainedIdentityModel warmStart) {
         if (warmStart != null && !warmStart.network().equals(network)) {
             throw new BadInputException("training: the warm-start model's network " + warmStart.network()
                     + " differs from " + network + "; start fresh or give a model of the same network");
@@ -353,6 +373,11 @@ public final class IdentityTrainer {
 
         int labelled() {
             return training.length + validation.length;
+        }
+
+        /** No labelled image: nothing to train on by label or to validate on, nothing held out. */
+        static Split unlabelled(int images) {
+            return new Split(new int[0], new int[0], new boolean[images]);
         }
 
         static Split stratified(TrainingImages crops, double validationFraction, int seed) {

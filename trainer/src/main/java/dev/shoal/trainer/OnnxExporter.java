@@ -17,18 +17,25 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Writes a trained {@link IdentityNetwork} as an ONNX model (opset 17, dynamic batch): per-crop
  * standardisation (ReduceMean, Sub, Mul, Add, Sqrt, Div), then Conv, Relu, MaxPool, Flatten, Gemm and
- * Softmax nodes, the trained weights as initializers.
+ * Softmax nodes, the trained weights as initializers. A contrastive model's last Gemm gives the
+ * embedding (also an output); its logits are then {@code -scale * |embedding - centroid|^2}
+ * (Unsqueeze, Sub, ReduceSumSquare, Mul with the centroids as an initializer), so it has the same
+ * {@value #LOGITS_NAME} and {@value #PROBABILITIES_NAME} outputs as a classifier and whoever scores
+ * crops need not know which method made it.
  */
 public final class OnnxExporter {
 
     public static final String INPUT_NAME = "crops";
     public static final String LOGITS_NAME = "logits";
     public static final String PROBABILITIES_NAME = "probabilities";
+    /** A contrastive model's extra output: the embedding [batch, embedding]. */
+    public static final String EMBEDDING_NAME = "embedding";
     public static final int OPSET = 17;
     /** The IR version that goes with opset 17. */
     private static final long IR_VERSION = 8;
@@ -66,20 +73,30 @@ public final class OnnxExporter {
         // DJL keeps dense weights as [out, in]: transB=1 lets Gemm use them as they are.
         x = node(graph, "Gemm", "hidden", List.of(x, w, b), integer("transB", 1));
         x = node(graph, "Relu", "hidden.relu", List.of(x));
-        w = initializer(graph, "output.weight", weights.dense.get(1).getKey(), network.classes(), IdentityNetwork.HIDDEN_UNITS);
-        b = initializer(graph, "output.bias", weights.dense.get(1).getValue(), network.classes());
+        int units = network.outputUnits();
+        w = initializer(graph, "output.weight", weights.dense.get(1).getKey(), units, IdentityNetwork.HIDDEN_UNITS);
+        b = initializer(graph, "output.bias", weights.dense.get(1).getValue(), units);
+        String output = network.embeds() ? EMBEDDING_NAME : LOGITS_NAME;
         graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("output")
-                .addInput(x).addInput(w).addInput(b).addOutput(LOGITS_NAME).addAttribute(integer("transB", 1)));
+                .addInput(x).addInput(w).addInput(b).addOutput(output).addAttribute(integer("transB", 1)));
+        if (network.embeds()) {
+            centroidLogits(graph, model.centroids());
+        }
         graph.addNode(NodeProto.newBuilder().setOpType("Softmax").setName("softmax")
                 .addInput(LOGITS_NAME).addOutput(PROBABILITIES_NAME).addAttribute(integer("axis", 1)));
         graph.addOutput(tensorInfo(LOGITS_NAME, BATCH, network.classes()));
         graph.addOutput(tensorInfo(PROBABILITIES_NAME, BATCH, network.classes()));
+        if (network.embeds()) {
+            graph.addOutput(tensorInfo(EMBEDDING_NAME, BATCH, network.embedding()));
+        }
 
         ModelProto onnx = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("shoal")
-                .setDocString("identity network " + network.architecture() + ", input " + INPUT_NAME
-                        + " = GRAY8 pixels / 255, outputs " + LOGITS_NAME + " and " + PROBABILITIES_NAME)
+                .setDocString("identity network " + network.architecture()
+                        + (network.embeds() ? " (contrastive: logits from distances to identity centroids)" : "")
+                        + ", input " + INPUT_NAME + " = GRAY8 pixels / 255, outputs " + LOGITS_NAME + " and "
+                        + PROBABILITIES_NAME)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(graph)
                 .build();
@@ -98,6 +115,23 @@ public final class OnnxExporter {
         String padded = node(graph, "Add", "crop.variance_epsilon", List.of(variance, epsilon));
         String deviation = node(graph, "Sqrt", "crop.deviation", List.of(padded));
         return node(graph, "Div", "crop.standardised", List.of(centred, deviation));
+    }
+
+    /**
+     * {@value #LOGITS_NAME} = -scale * squared distance of the {@value #EMBEDDING_NAME} to each centroid:
+     * the differences are taken one by one ([batch, identities, embedding]) rather than expanded into
+     * |e|^2 + |c|^2 - 2 e.c, whose cancellation would cost precision.
+     */
+    private static void centroidLogits(GraphProto.Builder graph, IdentityCentroids centroids) {
+        String table = initializer(graph, "centroids", centroids.centroids(), centroids.identities(), centroids.dimensions());
+        String axis = longInitializer(graph, "embedding.axis", 1);
+        String embeddings = node(graph, "Unsqueeze", "embedding.unsqueezed", List.of(EMBEDDING_NAME, axis));
+        String differences = node(graph, "Sub", "centroid.differences", List.of(embeddings, table));
+        String squared = node(graph, "ReduceSumSquare", "centroid.squared_distances", List.of(differences),
+                ints("axes", 2), integer("keepdims", 0));
+        String scale = initializer(graph, "centroid.negative_scale", new float[] {-centroids.scale()});
+        graph.addNode(NodeProto.newBuilder().setOpType("Mul").setName("centroid.logits")
+                .addInput(squared).addInput(scale).addOutput(LOGITS_NAME));
     }
 
     private static String node(GraphProto.Builder graph, String op, String name, List<String> inputs,
@@ -128,6 +162,15 @@ public final class OnnxExporter {
             tensor.addDims(d);
         }
         graph.addInitializer(tensor);
+        return name;
+    }
+
+    private static String longInitializer(GraphProto.Builder graph, String name, long... values) {
+        graph.addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length)
+                .addAllInt64Data(Arrays.stream(values).boxed().toList()));
         return name;
     }
 

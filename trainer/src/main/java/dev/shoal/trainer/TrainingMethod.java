@@ -10,5 +10,12 @@ public enum TrainingMethod {
      * "same animal" and the inner product of the two images' identity probabilities, so unlabelled
      * fragments teach the network too.
      */
-    PAIRWISE
+    PAIRWISE,
+    /**
+     * Contrastive + clustering (as idtracker.ai v6): the network gives an embedding, trained only on
+     * pairs (same fragment or same label: pulled together; coexisting fragments or different labels:
+     * pushed at least a margin apart), then k-means into one cluster per identity; identities come
+     * from the distances to the centroids. See {@link ContrastiveTrainer}.
+     */
+    CONTRASTIVE
 }

@@ -15,7 +15,9 @@ import java.time.Duration;
  * @param learningRate Adam's learning rate
  * @param seed seeds weight initialisation, the split and the shuffling: same seed, same model
  * @param progressPeriod how often the progress line prints
- * @param method what the loss learns from: labelled images only, or pairs that fragments label too
+ * @param method what the loss learns from: labelled images only, pairs that fragments label too, or
+ *               pairs only through an embedding (contrastive: early stopping then follows the
+ *               clustering's silhouette score instead of the validation loss)
  * @param pairWeight weight (lambda) of the pairwise term against the cross-entropy, for {@link TrainingMethod#PAIRWISE}
  */
 public record TrainingOptions(int batchSize, int maxEpochs, int patience, double validationFraction,
@@ -44,7 +46,7 @@ public record TrainingOptions(int batchSize, int maxEpochs, int patience, double
                     + "; give a positive duration");
         }
         if (method == null) {
-            throw new BadInputException("training options: method is missing; give CLASSIC or PAIRWISE");
+            throw new BadInputException("training options: method is missing; give CLASSIC, PAIRWISE or CONTRASTIVE");
         }
         if (!(pairWeight >= 0)) {
             throw new BadInputException("training options: pairWeight is " + pairWeight + "; give a weight of 0 or more (default 1)");

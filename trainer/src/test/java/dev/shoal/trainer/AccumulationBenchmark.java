@@ -1,13 +1,11 @@
 package dev.shoal.trainer;
 
-import com.google.protobuf.ByteString;
 import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.IndividualFragment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,7 +24,7 @@ import java.util.Map;
  * {@code frames} frames go into a {@link GlobalFragmentStore}; the accumulator then steps, and after
  * each step the model is scored on 1000 crops per animal from the video's last 1300 frames (scoring
  * time is not counted). Arguments: animals, frames with global fragments, frames of the video (at
- * least 1300 more; the experiment's 5900 reuses its cached crops), methods (classic,pairwise), and
+ * least 1300 more; the experiment's 5900 reuses its cached crops), methods (classic,pairwise,contrastive), and
  * optionally {@code stop-at-99} to stop a method's accumulation at its first model at >= 99%.
  */
 public final class AccumulationBenchmark {
@@ -60,7 +58,7 @@ public final class AccumulationBenchmark {
             }
         }
         Map<Long, Integer> truth = new HashMap<>();
-        List<GlobalFragment> globals = globalFragments(arena, globalFrames, truth);
+        List<GlobalFragment> globals = arena.globalFragments(globalFrames, truth);
         long globalImages = globals.stream().flatMap(g -> g.getFragmentsList().stream()).distinct()
                 .mapToLong(IndividualFragment::getCropsCount).sum();
         System.out.printf(Locale.ROOT, "%d animals: %d global fragments in %d frames, %d fragments, %d images;"
@@ -113,71 +111,6 @@ public final class AccumulationBenchmark {
                 deleteTree(directory);
             }
         }
-    }
-
-    /** Global fragments as the segmenter makes them: maximal runs of frames in which every animal is seen alone. */
-    private static List<GlobalFragment> globalFragments(ArenaCrops arena, int frames, Map<Long, Integer> truth) {
-        int animals = arena.animals();
-        // Fragment id per (frame, animal): runs of consecutive frames with a crop.
-        long[][] fragmentOf = new long[frames][animals];
-        Map<Long, List<byte[]>> crops = new HashMap<>();
-        Map<Long, long[]> spans = new HashMap<>();
-        long next = 1;
-        for (int a = 0; a < animals; a++) {
-            long current = 0;
-            for (int f = 0; f < frames; f++) {
-                byte[] crop = arena.crop(f, a);
-                if (crop == null) {
-                    current = 0;
-                    continue;
-                }
-                if (current == 0) {
-                    current = next++;
-                    truth.put(current, a);
-                    crops.put(current, new ArrayList<>());
-                    spans.put(current, new long[] {f, f});
-                }
-                crops.get(current).add(crop);
-                spans.get(current)[1] = f;
-                fragmentOf[f][a] = current;
-            }
-        }
-        List<GlobalFragment> globals = new ArrayList<>();
-        int f = 0;
-        while (f < frames) {
-            if (!allSeen(fragmentOf[f])) {
-                f++;
-                continue;
-            }
-            int first = f;
-            while (f + 1 < frames && allSeen(fragmentOf[f + 1]) && sameFragments(fragmentOf[f], fragmentOf[f + 1])) {
-                f++;
-            }
-            GlobalFragment.Builder global = GlobalFragment.newBuilder().setSession("bench").setId(globals.size() + 1)
-                    .setFirstFrame(first).setLastFrame(f);
-            for (long id : fragmentOf[first]) {
-                IndividualFragment.Builder fragment = global.addFragmentsBuilder().setId(id).setCropSize(CROP)
-                        .setFirstFrame(spans.get(id)[0]).setLastFrame(spans.get(id)[1]);
-                crops.get(id).forEach(c -> fragment.addCrops(ByteString.copyFrom(c)));
-            }
-            globals.add(global.build());
-            f++;
-        }
-        globals.sort(Comparator.comparingLong(GlobalFragment::getFirstFrame));
-        return globals;
-    }
-
-    private static boolean allSeen(long[] fragments) {
-        for (long id : fragments) {
-            if (id == 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean sameFragments(long[] a, long[] b) {
-        return Arrays.equals(a, b);
     }
 
     /** Accuracy with each label read as the true identity of the first global fragment's fragment that got it. */

@@ -1,5 +1,8 @@
 package dev.shoal.trainer;
 
+import com.google.protobuf.ByteString;
+import dev.shoal.core.proto.GlobalFragment;
+import dev.shoal.core.proto.IndividualFragment;
 import dev.shoal.ingest.arena.ArenaGenerator;
 import dev.shoal.ingest.arena.ArenaSettings;
 import dev.shoal.ingest.arena.Difficulty;
@@ -21,7 +24,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Identification crops of a synthetic arena video, cut the way the pipeline cuts them: frames from
@@ -60,13 +66,84 @@ final class ArenaCrops {
         return crops[frame][animal];
     }
 
-    /** Renders and cuts the crops, or reads them from {@code cache} when it holds the same video's. */
+    /**
+     * Global fragments as the segmenter makes them from the first {@code frames} frames: a fragment is a
+     * run of frames in which one animal is seen alone, a global fragment a maximal run of frames in
+     * which every animal is, holding the fragments that span it (all their crops). Fills {@code truth}
+     * with each fragment's true identity.
+     */
+    List<GlobalFragment> globalFragments(int frames, Map<Long, Integer> truth) {
+        // Fragment id per (frame, animal): runs of consecutive frames with a crop.
+        long[][] fragmentOf = new long[frames][animals];
+        Map<Long, List<byte[]>> fragmentCrops = new HashMap<>();
+        Map<Long, long[]> spans = new HashMap<>();
+        long next = 1;
+        for (int a = 0; a < animals; a++) {
+            long current = 0;
+            for (int f = 0; f < frames; f++) {
+                byte[] crop = crop(f, a);
+                if (crop == null) {
+                    current = 0;
+                    continue;
+                }
+                if (current == 0) {
+                    current = next++;
+                    truth.put(current, a);
+                    fragmentCrops.put(current, new ArrayList<>());
+                    spans.put(current, new long[] {f, f});
+                }
+                fragmentCrops.get(current).add(crop);
+                spans.get(current)[1] = f;
+                fragmentOf[f][a] = current;
+            }
+        }
+        List<GlobalFragment> globals = new ArrayList<>();
+        int f = 0;
+        while (f < frames) {
+            if (!allSeen(fragmentOf[f])) {
+                f++;
+                continue;
+            }
+            int first = f;
+            while (f + 1 < frames && allSeen(fragmentOf[f + 1]) && Arrays.equals(fragmentOf[f], fragmentOf[f + 1])) {
+                f++;
+            }
+            GlobalFragment.Builder global = GlobalFragment.newBuilder().setSession("arena").setId(globals.size() + 1)
+                    .setFirstFrame(first).setLastFrame(f);
+            for (long id : fragmentOf[first]) {
+                IndividualFragment.Builder fragment = global.addFragmentsBuilder().setId(id).setCropSize(cropSize)
+                        .setFirstFrame(spans.get(id)[0]).setLastFrame(spans.get(id)[1]);
+                fragmentCrops.get(id).forEach(c -> fragment.addCrops(ByteString.copyFrom(c)));
+            }
+            globals.add(global.build());
+            f++;
+        }
+        return globals;
+    }
+
+    private static boolean allSeen(long[] fragments) {
+        for (long id : fragments) {
+            if (id == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A medium-difficulty arena's crops (see the other {@code load}). */
     static ArenaCrops load(int animals, int frames, int side, long seed, int cropSize, Path cache) throws IOException {
-        Path file = cache.resolve(String.format("arena-%d-%d-%d-%d-%d.crops", animals, frames, side, seed, cropSize));
+        return load(animals, frames, side, seed, Difficulty.MEDIUM, cropSize, cache);
+    }
+
+    /** Renders and cuts the crops, or reads them from {@code cache} when it holds the same video's. */
+    static ArenaCrops load(int animals, int frames, int side, long seed, Difficulty difficulty, int cropSize, Path cache)
+            throws IOException {
+        String level = difficulty == Difficulty.MEDIUM ? "" : "-" + difficulty.name().toLowerCase(Locale.ROOT);
+        Path file = cache.resolve(String.format("arena-%d-%d-%d-%d-%d%s.crops", animals, frames, side, seed, cropSize, level));
         if (Files.isRegularFile(file)) {
             return read(file, animals, frames, cropSize);
         }
-        ArenaCrops made = render(animals, frames, side, seed, cropSize);
+        ArenaCrops made = render(animals, frames, side, seed, difficulty, cropSize);
         Files.createDirectories(cache);
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp)))) {
@@ -98,8 +175,8 @@ final class ArenaCrops {
         return new ArenaCrops(animals, cropSize, crops);
     }
 
-    private static ArenaCrops render(int animals, int frames, int side, long seed, int cropSize) {
-        ArenaSettings settings = new ArenaSettings(animals, frames, side, side, 30, seed, Difficulty.MEDIUM, 0);
+    private static ArenaCrops render(int animals, int frames, int side, long seed, Difficulty difficulty, int cropSize) {
+        ArenaSettings settings = new ArenaSettings(animals, frames, side, side, 30, seed, difficulty, 0);
         byte[] background = background(settings, frames);
         double bodyArea = settings.bodyLength() * settings.bodyLength() * 0.25;
         SegmentationSettings segmentation = new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0,

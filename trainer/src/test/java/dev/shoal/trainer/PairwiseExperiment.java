@@ -17,9 +17,10 @@ import java.util.Locale;
  * window's fragments a global fragment), the last 1300 frames the test images. Crops are cut as the
  * segmenter cuts them ({@link ArenaCrops}).
  *
- * <p>Arguments: animals, unlabelled images per animal (comma-separated), methods (classic,pairwise),
- * and optionally the image budget of one pairwise run (default 120000: max epochs = budget / epoch
- * size, at least 3) and the arena side in pixels (default 640 up to 10 animals, else 1024).
+ * <p>Arguments: animals, unlabelled images per animal (comma-separated), methods
+ * (classic,pairwise,contrastive), and optionally the image budget of one pairwise or contrastive run
+ * (default 120000: max epochs = budget / epoch size, at least 3) and the arena side in pixels
+ * (default 640 up to 10 animals, else 1024).
  */
 public final class PairwiseExperiment {
 
@@ -78,7 +79,7 @@ public final class PairwiseExperiment {
                         : (int) Math.max(3, Math.min(100, budget / epochImages));
                 TrainingOptions options = TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f)
                         .withMaxEpochs(maxEpochs).withPatience(10).withMethod(method);
-                IdentityNetwork network = IdentityNetwork.light(CROP, animals);
+                IdentityNetwork network = IdentityNetwork.light(CROP, animals).forMethod(method);
                 try (TrainedIdentityModel model = new IdentityTrainer(options, null).train(network, images)) {
                     TrainingReport report = model.report();
                     System.out.printf(Locale.ROOT, "%d | %s | %d | %d (%d..%d) | %d | %d of max %d | %.1f | %.0f | %.4f%n",
