@@ -1,6 +1,7 @@
 package dev.shoal.deploy;
 
 import dev.shoal.core.BadInputException;
+import dev.shoal.core.io.AtomicFile;
 import dev.shoal.core.io.TemporaryDirectory;
 import dev.shoal.core.kafka.EmbeddedKafkaBroker;
 import dev.shoal.core.kafka.KafkaSettings;
@@ -140,6 +141,7 @@ final class TrackJob {
                 observed.close();
             }
         }
+        ModelRelease release = learn ? lastRelease(settings, session, ends) : null;
         double wallSeconds = (System.nanoTime() - start) / 1e9;
         TrackSummary summary = new TrackSummary(source.path().toString(), session, animals,
                 source.width(), source.height(), source.fps(), stats, wallSeconds, brokerSeconds, bootstrap == null,
@@ -147,9 +149,15 @@ final class TrackJob {
                         trainer == null ? 0 : trainer.busyNanos() / 1e9,
                         pipeline.identifierBusyNanos() / 1e9, writer.busyNanos() / 1e9),
                 segmenter.globalFragmentsPublished(),
-                learn ? identities(settings, session, ends, identification, writer) : TrackSummary.PROVISIONAL);
+                learn ? TrackSummary.Identities.of(release, identification.cropsScored(),
+                        identification.correctionsPublished(), writer.correctionsApplied(), writer.repairs())
+                        : TrackSummary.PROVISIONAL);
         TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
                 outDir.resolve("trajectories.png"));
+        if (release != null && !release.getOnnx().isEmpty()) {
+            // The model behind these identities, for `live --model` on the same animals later.
+            AtomicFile.write(outDir.resolve("model.onnx"), release.getOnnx().toByteArray());
+        }
         summary.writeTo(outDir.resolve("summary.json"));
         return summary;
     }
@@ -159,11 +167,8 @@ final class TrackJob {
         return (int) Math.max(1, Math.round(source.fps() > 0 ? source.fps() : 25));
     }
 
-    /** How the identities were made: the session's last model release, read back from the models topic. */
-    private static TrackSummary.Identities identities(KafkaSettings settings, String session,
-                                                      Map<TopicPartition, Long> ends,
-                                                      IdentificationService identification,
-                                                      TrajectoryWriterService writer) {
+    /** The session's last model release (the one behind its identities), read back from the models topic. */
+    private static ModelRelease lastRelease(KafkaSettings settings, String session, Map<TopicPartition, Long> ends) {
         ModelRelease last = null;
         try (KafkaConsumer<String, ModelRelease> consumer = new KafkaConsumer<>(settings.consumer("summary-" + session,
                 "summary"), new StringDeserializer(), Serdes.MODEL_RELEASE.deserializer())) {
@@ -180,8 +185,7 @@ final class TrackJob {
                 }
             }
         }
-        return TrackSummary.Identities.of(last, identification.cropsScored(), identification.correctionsPublished(),
-                writer.correctionsApplied(), writer.repairs());
+        return last;
     }
 
     /** Waits for the writer to finish, failing fast when any stage has died. */

@@ -1,5 +1,6 @@
 package dev.shoal.deploy;
 
+import dev.shoal.core.io.AtomicFile;
 import dev.shoal.core.proto.ModelRelease;
 import dev.shoal.core.proto.TrainingMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,9 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shoal.identifier.TrajectoryPostProcessor;
 import dev.shoal.identifier.TrajectoryStats;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -102,9 +101,7 @@ record TrackSummary(String video, String session, int animals, int width, int he
 
     /** Writes the summary as JSON to a temporary file and renames it into place. */
     void writeTo(Path target) throws IOException {
-        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
-        JSON.writeValue(temporary.toFile(), this);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(target, JSON.writeValueAsBytes(this));
     }
 
     /** A short human report for the end of a run. */

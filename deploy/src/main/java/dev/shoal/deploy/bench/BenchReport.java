@@ -3,13 +3,13 @@ package dev.shoal.deploy.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shoal.core.io.AtomicFile;
 import dev.shoal.deploy.bench.BenchResult.GoalCheck;
 import dev.shoal.deploy.bench.BenchScenario.Goals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,7 +135,7 @@ public record BenchReport(int version, String scenarios, String suite, String ma
     /** Writes bench.md and bench.json into {@code dir}, each to a temporary name first. */
     public void writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
-        write(dir.resolve("bench.md"), markdown().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(dir.resolve("bench.md"), markdown().getBytes(StandardCharsets.UTF_8));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", version);
         json.put("scenarios", scenarios);
@@ -143,12 +143,6 @@ public record BenchReport(int version, String scenarios, String suite, String ma
         json.put("machine", machine);
         json.put("started", started);
         json.put("results", results);
-        write(dir.resolve("bench.json"), JSON.writeValueAsBytes(json));
-    }
-
-    private static void write(Path target, byte[] content) throws IOException {
-        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(temporary, content);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(dir.resolve("bench.json"), JSON.writeValueAsBytes(json));
     }
 }

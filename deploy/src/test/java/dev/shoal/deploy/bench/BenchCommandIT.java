@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.deploy.ShoalCommand;
+import dev.shoal.identifier.ModelFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -50,6 +51,9 @@ class BenchCommandIT {
         assertTrue(arena.get("goals").get(0).get("met").asBoolean(), arena.toString());
         assertTrue(arena.get("peak_rss_mb").asDouble() > 0, "the child JVM's memory was measured");
         assertTrue(Files.readString(out.resolve("bench.md")).contains("| ci-arena-easy-5 | shoal | 900 |"));
+        // The model behind the identities is kept, and is one live --model accepts for these animals.
+        Path model = temp.resolve("work").resolve("tracked-ci-arena-easy-5").resolve("model.onnx");
+        assertEquals(5, ModelFile.read(model, 52, 5).release("check").getClasses());
 
         JsonNode fly = shoalRows.get("fly-clip");
         assumeTrue(!fly.get("status").asText().equals("skipped"), "fly clip absent: " + fly.get("note").asText());
