@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * identifier: {window_frames: 0}  # 0: a new model re-scores the whole session
  * trainer: {store: /var/lib/shoal/trainer}
  * writer:  {out_dir: /var/lib/shoal/trajectories, max_gap_frames: 25}
- * ingest:  {sources: ["arena:animals=5,frames=300"], session: run-1, camera: cam0, paced: false}
+ * ingest:  {sources: ["arena:animals=5,frames=300"], session: run-1, camera: cam0, paced: false, queue: 32}
  * </pre>
  * An unknown field or a bad value stops start-up with one line naming the file, the field and the fix.
  */
@@ -53,7 +53,8 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
     public record Writer(Path outDir, Integer maxGapFrames) {
     }
 
-    public record Ingest(List<String> sources, String session, String camera, Boolean paced) {
+    /** As {@code shoal ingest}'s options; {@code queue}: frames a live source may have waiting before the oldest is dropped. */
+    public record Ingest(List<String> sources, String session, String camera, Boolean paced, Integer queue) {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -137,9 +138,12 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
         if (w.maxGapFrames() < 1) {
             throw bad(file, "writer.max_gap_frames", w.maxGapFrames(), "give 1 or more frames");
         }
-        Ingest in = ingest == null ? new Ingest(null, null, null, null) : ingest;
+        Ingest in = ingest == null ? new Ingest(null, null, null, null, null) : ingest;
         in = new Ingest(in.sources() == null ? List.of() : List.copyOf(in.sources()), in.session(),
-                in.camera() == null ? "cam0" : in.camera(), in.paced() != null && in.paced());
+                in.camera() == null ? "cam0" : in.camera(), in.paced() != null && in.paced(), or(in.queue(), 32));
+        if (in.queue() < 1) {
+            throw bad(file, "ingest.queue", in.queue(), "give 1 or more frames");
+        }
         return new ServeConfig(animals, k, s, i, t, w, in);
     }
 

@@ -46,7 +46,7 @@ public final class ServeIngestCommand implements Callable<Integer> {
         }
         options.connect(config);
         List<String> args = new ArrayList<>(List.of("ingest", "--bootstrap", options.bootstrap,
-                "--camera", config.ingest().camera()));
+                "--camera", config.ingest().camera(), "--queue", Integer.toString(config.ingest().queue())));
         String id = session != null ? session : config.ingest().session();
         if (id != null) {
             args.addAll(List.of("--session", id));

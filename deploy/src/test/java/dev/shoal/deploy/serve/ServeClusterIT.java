@@ -73,7 +73,9 @@ class ServeClusterIT {
                     "kafka: {partitions: 3, replication_factor: 3}",
                     "segmentation: {crop_size: 52, warm_up_seconds: 2}",
                     "trainer: {store: " + dir.resolve("trainer-store") + "}",
-                    "writer: {out_dir: " + out + ", max_gap_frames: 30}", ""));
+                    "writer: {out_dir: " + out + ", max_gap_frames: 30}",
+                    // The arena is a live source: a queue that holds the whole session, so no frame is dropped.
+                    "ingest: {queue: " + (FRAMES + 1) + "}", ""));
             Path launcher = ShoalProcess.writeLauncherJar(dir);
             start(launcher, "segmenter", bootstrap, config, "seg-0");
             Process identifier = start(launcher, "identifier", bootstrap, config, "id-0");
@@ -82,6 +84,7 @@ class ServeClusterIT {
 
             Process ingestA = start(launcher, "ingest", bootstrap, config, "ingest-a", "--session", "run-a", ARENA);
             assertEquals(0, waitFor(ingestA), () -> "ingest of run A: " + tail("ingest", "ingest-a"));
+            assertTrue(log("ingest", "ingest-a").contains(FRAMES + " published, 0 dropped"), tail("ingest", "ingest-a"));
             Path csvA = SessionTrajectoryWriters.csvOf(out, "run-a");
             await(() -> Files.exists(csvA), "run A's trajectories");
 
@@ -108,6 +111,7 @@ class ServeClusterIT {
             assertTrue(atKill < FRAMES, "the identifier died mid-run: " + atKill + " of " + FRAMES + " frames tracked");
             start(launcher, "identifier", bootstrap, config, "id-0");
             assertEquals(0, waitFor(ingestB), () -> "ingest of run B: " + tail("ingest", "ingest-b"));
+            assertTrue(log("ingest", "ingest-b").contains(FRAMES + " published, 0 dropped"), tail("ingest", "ingest-b"));
             Path csvB = SessionTrajectoryWriters.csvOf(out, "run-b");
             await(() -> Files.exists(csvB), "run B's trajectories");
 

@@ -57,7 +57,7 @@ class ServeConfigTest {
                 "identifier: {window_frames: 900}",
                 "trainer: {store: /tmp/store}",
                 "writer: {out_dir: /tmp/out, max_gap_frames: 12}",
-                "ingest: {sources: [a.mp4, b.mp4], session: s1, camera: top, paced: true}", "")));
+                "ingest: {sources: [a.mp4, b.mp4], session: s1, camera: top, paced: true, queue: 100}", "")));
         assertEquals(6, config.kafka().partitions());
         assertEquals((short) 3, config.kafka().replicationFactor());
         assertEquals(400, config.segmentationSettings().maxArea());
@@ -66,6 +66,7 @@ class ServeConfigTest {
         assertEquals(Path.of("/tmp/store"), config.trainer().store());
         assertEquals(List.of("a.mp4", "b.mp4"), config.ingest().sources());
         assertTrue(config.ingest().paced());
+        assertEquals(100, config.ingest().queue());
         assertTrue(!config.learns(), "crop size 0: nothing is learnt");
     }
 
