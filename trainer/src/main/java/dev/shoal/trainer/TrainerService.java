@@ -81,10 +81,11 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
          * Batches of 32 at learning rate 0.003, at most 25 epochs with patience 3: on the 8-animal arena
          * this reached the same identities as batches of 64 at 0.001 for 100 epochs in a third of the time.
          * Classic stays the default method (measured 2026-11-23, docs/EXPERIMENTS.md and BENCHMARKS.md):
-         * contrastive + clustering wins from few labelled images (97.9% against 94.4% from 30 per animal
-         * at N = 10), but in this service's loop, accumulation, where every accepted image is labelled,
-         * it scored under classic (98.6% against >= 99% held out on synthetic crops, 97.0% in the
-         * service test), and its time to 99% on the arena was not measured to the end.
+         * contrastive + clustering wins on the arena (97.9% against 94.4% from 30 labelled crops per
+         * animal at N = 10; 100% held out after one training against classic's 99.85% after two, in
+         * about the same time), but on the synthetic spotted crops of this module's tests it scored
+         * under classic once accumulation had labelled everything (98.6% against >= 99%; 97.0% in
+         * the service test), and no end-to-end `shoal track` run has been made with it yet.
          */
         public static Settings defaults(int animals, Path storeRoot) {
             return new Settings(animals, storeRoot, 1L << 30, IdentityAccumulator.Options.defaults(
