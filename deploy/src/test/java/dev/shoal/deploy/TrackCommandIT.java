@@ -71,7 +71,8 @@ class TrackCommandIT {
         assertEquals(0, summary.get("identities").get("repairs").get("rows_interpolated").asLong(),
                 "four ellipses seen in every frame: nothing to interpolate");
         try (var files = Files.list(out)) {
-            assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png"),
+            assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png",
+                    "model.onnx"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
         }
     }
