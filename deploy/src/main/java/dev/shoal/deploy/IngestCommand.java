@@ -7,6 +7,8 @@ import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.IngestMetrics;
+import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.core.proto.Frame;
 import dev.shoal.ingest.FrameProducerSettings;
 import dev.shoal.ingest.FramePublisher;
@@ -96,6 +98,11 @@ public final class IngestCommand implements Callable<Integer> {
             description = "Frames a live source may have waiting before the oldest is dropped (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics while publishing (default: off; 0 for"
+                    + " any free port).")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -118,21 +125,24 @@ public final class IngestCommand implements Callable<Integer> {
                 .withReconnects(reconnects, defaults.firstBackoff(), defaults.maxBackoff());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PrintWriter err = spec.commandLine().getErr();
-        if (bootstrap != null) {
-            KafkaSettings settings = KafkaSettings.of(bootstrap);
-            TopicAdmin.requireReachable(settings, Duration.ofSeconds(10));
-            publish(options, settings, registry, err);
-        } else {
-            Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
-            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(parent.resolve("shoal"))) {
-                publish(options, KafkaSettings.of(broker.bootstrap()), registry, err);
+        try (MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort)) {
+            if (bootstrap != null) {
+                KafkaSettings settings = KafkaSettings.of(bootstrap);
+                TopicAdmin.requireReachable(settings, Duration.ofSeconds(10));
+                publish(options, settings, registry, metrics, err);
+            } else {
+                Path parent = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+                try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(parent.resolve("shoal"))) {
+                    publish(options, KafkaSettings.of(broker.bootstrap()), registry, metrics, err);
+                }
             }
         }
         return 0;
     }
 
-    private void publish(SourceOptions options, KafkaSettings settings, SimpleMeterRegistry registry, PrintWriter err)
-            throws Exception {
+    /** @param metrics where /metrics is served, or null for none */
+    private void publish(SourceOptions options, KafkaSettings settings, SimpleMeterRegistry registry,
+                         MetricsEndpoint metrics, PrintWriter err) throws Exception {
         TopicAdmin.createTopics(settings, Topics.all(1, settings.maxRecordBytes()));
         String id = session != null ? session : "ingest-" + UUID.randomUUID().toString().substring(0, 8);
         boolean arena = sources.size() == 1 && sources.get(0).startsWith("arena:");
@@ -144,6 +154,9 @@ public final class IngestCommand implements Callable<Integer> {
                      FrameProducerSettings.of(settings, "ingest", source.width(), source.height()),
                      new StringSerializer(), Serdes.FRAME.serializer())) {
             FramePublisher publisher = new FramePublisher(producer, id, camera, registry, queue);
+            if (metrics != null) {
+                metrics.bind(new IngestMetrics(id, publisher::framesRead, publisher::published, publisher::dropped));
+            }
             Thread stopper = new Thread(publisher::stop, "shoal-ingest-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             long t0 = System.nanoTime();

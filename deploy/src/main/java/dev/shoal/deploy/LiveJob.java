@@ -5,6 +5,7 @@ import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.IngestMetrics;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.core.metrics.PipelineMetrics;
 import dev.shoal.core.progress.ProgressLine;
@@ -130,13 +131,14 @@ final class LiveJob {
         boolean drained;
         try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(kafka.producer("ingest"),
                 new StringSerializer(), Serdes.FRAME.serializer())) {
-            // Its own meters carry a camera label; /metrics gets ingest through PipelineMetrics instead.
+            // Its own meters carry a camera label; /metrics gets ingest through IngestMetrics instead.
             ingest = new FramePublisher(producer, session, settings.camera(), new SimpleMeterRegistry(),
                     settings.queueFrames());
             FramePublisher published = ingest;
             publisher.set(ingest);
-            if (observed != null) {
-                observed.bindIngest(published::framesRead, published::published, published::dropped);
+            if (metrics != null) {
+                metrics.bind(new IngestMetrics(session, published::framesRead, published::published,
+                        published::dropped));
             }
             if (stopRequested) {
                 ingest.stop();

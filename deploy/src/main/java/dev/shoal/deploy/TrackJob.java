@@ -8,6 +8,7 @@ import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.IngestMetrics;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.core.metrics.PipelineMetrics;
 import dev.shoal.core.progress.ProgressLine;
@@ -124,11 +125,12 @@ final class TrackJob {
                      () -> "segmented " + segmenter.framesSegmented() + (trainer == null ? ""
                              : ", model v" + trainer.releasesPublished() + ", crops scored "
                              + identification.cropsScored()), progress, Duration.ofSeconds(1))) {
-            // Its own meters carry a camera label; /metrics gets ingest through PipelineMetrics instead.
+            // Its own meters carry a camera label; /metrics gets ingest through IngestMetrics instead.
             publisher = new FramePublisher(producer, session, "file", new SimpleMeterRegistry(),
                     FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES);
-            if (observed != null) {
-                observed.bindIngest(publisher::framesRead, publisher::published, publisher::dropped);
+            if (metrics != null) {
+                metrics.bind(new IngestMetrics(session, publisher::framesRead, publisher::published,
+                        publisher::dropped));
             }
             if (publisher.publishAll(source) == 0) {
                 throw new BadInputException(source.path() + ": FFmpeg decoded no frame from it; give a video"

@@ -52,6 +52,7 @@ public final class MetricsEndpoint implements Closeable {
     private final PrometheusMeterRegistry registry;
     private final HttpServer server;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<MeterBinder> bound = new ArrayList<>();
     private ScheduledExecutorService kafkaRescans;
 
     private MetricsEndpoint(PrometheusMeterRegistry registry, HttpServer server) {
@@ -112,6 +113,20 @@ public final class MetricsEndpoint implements Closeable {
     /** Where services register their meters. */
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Binds {@code binder} to this endpoint's registry and keeps it (Micrometer holds function meters'
+     * objects weakly) until the endpoint closes, which also closes it when it is {@link AutoCloseable},
+     * before the server's own binders.
+     */
+    public synchronized <B extends MeterBinder> B bind(B binder) {
+        binder.bindTo(registry);
+        bound.add(binder);
+        if (binder instanceof AutoCloseable closeable) {
+            closeables.add(0, closeable);
+        }
+        return binder;
     }
 
     /** The port the server is bound to (the ephemeral one when started with 0). */

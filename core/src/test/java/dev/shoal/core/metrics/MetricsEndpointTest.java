@@ -1,6 +1,7 @@
 package dev.shoal.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 class MetricsEndpointTest {
 
@@ -40,6 +45,38 @@ class MetricsEndpointTest {
                     "jvm_threads_live_threads", "process_uptime_seconds", "system_cpu_count", "jvm_gc_"}) {
                 assertTrue(body.contains(jvmMetric), "missing " + jvmMetric);
             }
+        }
+    }
+
+    @Test
+    void servesIngestCountsFromTheirSuppliersAndClosesBoundBindersWithItself() throws Exception {
+        AtomicLong published = new AtomicLong();
+        AtomicBoolean closed = new AtomicBoolean();
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0)) {
+            endpoint.bind(new IngestMetrics("s1", () -> 12, published::get, () -> 1));
+            endpoint.bind(new ClosingBinder(closed));
+            published.set(11);
+
+            String body = get(endpoint.port(), "/metrics").body();
+
+            assertTrue(body.contains("shoal_frames_in_total{session=\"s1\",stage=\"ingest\"} 12.0"), body);
+            assertTrue(body.contains("shoal_frames_out_total{session=\"s1\",stage=\"ingest\"} 11.0"), body);
+            assertTrue(body.contains("shoal_frames_dropped_total{session=\"s1\",stage=\"ingest\"} 1.0"), body);
+            assertFalse(closed.get());
+        }
+        assertTrue(closed.get(), "a bound AutoCloseable binder is closed with the endpoint");
+    }
+
+    /** A binder with something to release. */
+    private record ClosingBinder(AtomicBoolean closed) implements MeterBinder, AutoCloseable {
+        @Override
+        public void bindTo(MeterRegistry registry) {
+            registry.counter("shoal.test.bound");
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
         }
     }
 

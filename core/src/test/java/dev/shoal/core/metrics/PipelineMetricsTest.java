@@ -126,6 +126,23 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void aServiceObservingEverySessionCountsEachUnderItsOwnLabelFromItsFirstRecord() {
+        PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PipelineMetrics service = new PipelineMetrics(null, 4);
+        service.bindTo(own);
+        assertFalse(own.scrape().contains("shoal_"), "no session's meters before its first record");
+
+        service.observe(blobs(0, BlobKind.INDIVIDUAL), 0);
+        service.observe(blobs(0, BlobKind.INDIVIDUAL).toBuilder().setSession("s2").build(), 0);
+        service.observe(blobs(1, BlobKind.INDIVIDUAL).toBuilder().setSession("s2").build(), 0);
+
+        String scrape = own.scrape();
+        assertTrue(scrape.contains("shoal_frames_out_total{session=\"s1\",stage=\"segmenter\"} 1.0"), scrape);
+        assertTrue(scrape.contains("shoal_frames_out_total{session=\"s2\",stage=\"segmenter\"} 2.0"), scrape);
+        assertFalse(scrape.contains("stage=\"identifier\""), "only the stages seen get meters");
+    }
+
+    @Test
     void everySeriesIsLabelledBySessionAndStageOnly() {
         metrics.observe(blobs(0, BlobKind.INDIVIDUAL), CAPTURE_WALL_NS / 1_000_000);
         Set<String> labels = registry.scrape().lines()

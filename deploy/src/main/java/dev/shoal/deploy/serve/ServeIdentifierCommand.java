@@ -1,10 +1,13 @@
 package dev.shoal.deploy.serve;
 
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.kafka.PipelineService;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.identifier.IdentificationService;
 import dev.shoal.identifier.ProvisionalTrackingService;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +36,9 @@ public final class ServeIdentifierCommand implements Callable<Integer> {
         ServeConfig config = options.readConfig();
         String instance = options.instance();
         KafkaSettings settings = options.connect(config);
-        try (MetricsEndpoint metrics = options.metricsPort == null ? null : MetricsEndpoint.start(options.metricsPort)) {
+        try (MetricsEndpoint metrics = options.startMetrics(settings, config, List.of(Topics.TRACKS), List.of(
+                new ConsumerGroupMetrics.Group("identifier", IdentificationService.GROUP, Topics.BLOBS, true),
+                new ConsumerGroupMetrics.Group("identifier", IdentificationService.GROUP, Topics.MODELS, false)))) {
             PipelineService service;
             if (config.learns()) {
                 IdentificationService.Options defaults = IdentificationService.Options.defaults(config.animals(),

@@ -1,7 +1,6 @@
 package dev.shoal.deploy.serve;
 
 import dev.shoal.core.BadInputException;
-import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.deploy.ShoalCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,12 +53,11 @@ public final class ServeIngestCommand implements Callable<Integer> {
         if (paced || config.ingest().paced()) {
             args.add("--paced");
         }
+        if (options.metricsPort != null) {
+            args.addAll(List.of("--metrics-port", Integer.toString(options.metricsPort)));
+        }
         args.add("--");
         args.addAll(chosen);
-        // Its frame counters are printed at the end; /metrics carries the JVM's while it runs.
-        try (MetricsEndpoint metrics = options.metricsPort == null ? null : MetricsEndpoint.start(options.metricsPort)) {
-            return ShoalCommand.execute(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    args.toArray(String[]::new));
-        }
+        return ShoalCommand.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), args.toArray(String[]::new));
     }
 }

@@ -4,10 +4,14 @@ import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.TopicAdmin;
 import dev.shoal.core.kafka.Topics;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.core.metrics.PipelineMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
@@ -32,6 +36,29 @@ final class ServeOptions {
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: off; 0 for any free port).")
     Integer metricsPort;
+
+    /**
+     * Serves /metrics when {@code --metrics-port} is given: the JVM and process, and the stage's own
+     * figures for every session it handles ({@link PipelineMetrics#ofService}).
+     *
+     * @param outputs the topics the stage publishes, whose records the figures come from
+     * @param groups  the stage's consumer groups, for lag and frames in
+     * @return the endpoint, or null when metrics are off
+     */
+    MetricsEndpoint startMetrics(KafkaSettings settings, ServeConfig config, List<String> outputs,
+                                 List<ConsumerGroupMetrics.Group> groups) {
+        if (metricsPort == null) {
+            return null;
+        }
+        MetricsEndpoint endpoint = MetricsEndpoint.start(metricsPort);
+        try {
+            endpoint.bind(PipelineMetrics.ofService(settings, config.animals(), outputs, groups)).start();
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+        return endpoint;
+    }
 
     /** The config, checked. */
     ServeConfig readConfig() {

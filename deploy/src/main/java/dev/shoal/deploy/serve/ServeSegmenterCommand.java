@@ -1,9 +1,12 @@
 package dev.shoal.deploy.serve;
 
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.segmenter.OnlineSettings;
 import dev.shoal.segmenter.SegmenterService;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,7 +30,8 @@ public final class ServeSegmenterCommand implements Callable<Integer> {
         ServeConfig config = options.readConfig();
         String instance = options.instance();
         KafkaSettings settings = options.connect(config);
-        try (MetricsEndpoint metrics = options.metricsPort == null ? null : MetricsEndpoint.start(options.metricsPort)) {
+        try (MetricsEndpoint metrics = options.startMetrics(settings, config, List.of(Topics.BLOBS),
+                List.of(new ConsumerGroupMetrics.Group("segmenter", SegmenterService.GROUP, Topics.FRAMES, true)))) {
             SegmenterService service = new SegmenterService(settings, SegmenterService.GROUP, Map.of(),
                     config.segmentationSettings(), config.warmUp(), OnlineSettings.defaults(),
                     new SegmenterService.Transactions(SegmenterService.Transactions.defaults().everyFrames(),

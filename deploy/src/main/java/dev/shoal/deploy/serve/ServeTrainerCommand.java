@@ -2,6 +2,8 @@ package dev.shoal.deploy.serve;
 
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import dev.shoal.trainer.OfflineEngine;
 import dev.shoal.trainer.TrainerService;
@@ -9,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +45,8 @@ public final class ServeTrainerCommand implements Callable<Integer> {
         }
         KafkaSettings settings = options.connect(config);
         OfflineEngine.configure();
-        try (MetricsEndpoint metrics = options.metricsPort == null ? null : MetricsEndpoint.start(options.metricsPort)) {
+        try (MetricsEndpoint metrics = options.startMetrics(settings, config, List.of(Topics.MODELS), List.of(
+                new ConsumerGroupMetrics.Group("trainer", TrainerService.GROUP, Topics.GLOBAL_FRAGMENTS, false)))) {
             MeterRegistry registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
             TrainerService service = new TrainerService(settings, TrainerService.GROUP, Map.of(),
                     TrainerService.Settings.defaults(config.animals(), config.trainer().store()), registry,

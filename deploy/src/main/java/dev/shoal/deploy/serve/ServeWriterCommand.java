@@ -2,9 +2,12 @@ package dev.shoal.deploy.serve;
 
 import dev.shoal.core.BadInputException;
 import dev.shoal.core.kafka.KafkaSettings;
+import dev.shoal.core.metrics.ConsumerGroupMetrics;
+import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +35,8 @@ public final class ServeWriterCommand implements Callable<Integer> {
                     + " cannot be created (" + e.getMessage() + "); give a writable directory");
         }
         KafkaSettings settings = options.connect(config);
-        try (MetricsEndpoint metrics = options.metricsPort == null ? null : MetricsEndpoint.start(options.metricsPort)) {
+        try (MetricsEndpoint metrics = options.startMetrics(settings, config, List.of(), List.of(
+                new ConsumerGroupMetrics.Group("writer", SessionTrajectoryWriters.GROUP, Topics.TRACKS, false)))) {
             return ServiceRunner.run("writer", new SessionTrajectoryWriters(settings, config, spec.commandLine().getErr()),
                     spec.commandLine().getErr());
         }

@@ -11,17 +11,26 @@ import dev.shoal.core.proto.FrameTracks;
 import dev.shoal.core.proto.ModelRelease;
 import dev.shoal.deploy.bench.ShoalProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,6 +66,8 @@ class ServeClusterIT {
     Path dir;
 
     private final List<Process> processes = new ArrayList<>();
+    /** Each instance's /metrics port. */
+    private final Map<String, Integer> metricsPorts = new HashMap<>();
     /** Service and instance of each process, in the same order. */
     private final List<String[]> names = new ArrayList<>();
 
@@ -87,6 +98,14 @@ class ServeClusterIT {
             assertTrue(log("ingest", "ingest-a").contains(FRAMES + " published, 0 dropped"), tail("ingest", "ingest-a"));
             Path csvA = SessionTrajectoryWriters.csvOf(out, "run-a");
             await(() -> Files.exists(csvA), "run A's trajectories");
+            // Each service's /metrics carries its own stage's figures for the session, read from its output topic.
+            awaitMetric("seg-0", "shoal_frames_out_total{session=\"run-a\",stage=\"segmenter\"}", FRAMES);
+            awaitMetric("seg-0", "shoal_capture_latency_seconds_count{session=\"run-a\",stage=\"segmenter\"}", FRAMES);
+            awaitMetric("seg-0", "shoal_frames_in_total{session=\"all\",stage=\"segmenter\"}", FRAMES);
+            awaitMetric("id-0", "shoal_frames_out_total{session=\"run-a\",stage=\"identifier\"}", FRAMES);
+            awaitMetric("train-0", "shoal_model_version{session=\"run-a\",stage=\"trainer\"}", 1);
+            awaitMetric("writer-0", "shoal_consumer_lag_records{partition=\"0\",session=\"all\",stage=\"writer\","
+                    + "topic=\"shoal.tracks.v1\"}", 0);
 
             trainer.destroy();
             trainer.waitFor(HANG.toSeconds(), TimeUnit.SECONDS);
@@ -102,6 +121,7 @@ class ServeClusterIT {
             }
 
             Process ingestB = start(launcher, "ingest", bootstrap, config, "ingest-b", "--session", "run-b", ARENA);
+            awaitMetric("ingest-b", "shoal_frames_out_total{session=\"run-b\",stage=\"ingest\"}", 1);
             await(() -> committedTracks(kafka, "run-b") >= FRAMES / 4, "a quarter of run B's tracks");
             identifier.destroyForcibly();
             identifier.waitFor();
@@ -195,6 +215,8 @@ class ServeClusterIT {
         if (!service.equals("ingest")) {
             command.addAll(List.of("--instance", instance));
         }
+        int port = metricsPorts.computeIfAbsent(instance, i -> freePort());
+        command.addAll(List.of("--metrics-port", Integer.toString(port)));
         command.addAll(List.of(more));
         Path log = logFile(service, instance);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -241,6 +263,33 @@ class ServeClusterIT {
             assertTrue(System.nanoTime() < deadline, what + " never came (hang); logs in " + dir);
             Thread.sleep(100);
         }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until an instance's /metrics shows {@code series} at {@code atLeast} or more. */
+    private void awaitMetric(String instance, String series, double atLeast) throws Exception {
+        Pattern line = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$");
+        URI uri = URI.create("http://localhost:" + metricsPorts.get(instance) + "/metrics");
+        await(() -> {
+            try {
+                String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Matcher m = line.matcher(body);
+                return m.find() && Double.parseDouble(m.group(1)) >= atLeast;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, instance + "'s " + series + " >= " + atLeast);
     }
 
     /** The session's tracks records committed on the tracks topic. */
