@@ -81,6 +81,9 @@ public final class LiveCommand implements Callable<Integer> {
     @Mixin
     SegmentationOptions segmentation;
 
+    @Mixin
+    TrainingMethodOption training;
+
     @Option(names = "--model", paramLabel = "FILE",
             description = "An ONNX identity model (as the trainer exports: crops [batch, 1, S, S] in, probabilities"
                     + " [batch, N] out) to identify with from the first frame; the trainer then does not run.")
@@ -117,7 +120,7 @@ public final class LiveCommand implements Callable<Integer> {
                 LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
                         workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                         segmentation.settings(frames.width(), frames.height()),
-                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given),
+                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given, training.method),
                         metrics);
                 PrintWriter err = spec.commandLine().getErr();
                 if (metrics != null) {

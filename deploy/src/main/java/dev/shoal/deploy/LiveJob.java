@@ -15,6 +15,7 @@ import dev.shoal.identifier.ModelFile;
 import dev.shoal.identifier.stimulus.StimulusConfig;
 import dev.shoal.identifier.stimulus.StimulusDispatcher;
 import dev.shoal.identifier.stimulus.StimulusService;
+import dev.shoal.trainer.TrainingMethod;
 import dev.shoal.ingest.FramePublisher;
 import dev.shoal.ingest.FrameSource;
 import dev.shoal.ingest.arena.ArenaTruthPublisher;
@@ -52,10 +53,12 @@ final class LiveJob {
     /**
      * The settings of one live run.
      *
-     * @param model the model to identify with from the start (the trainer does not run), or null to train one
+     * @param model          the model to identify with from the start (the trainer does not run), or null to train one
+     * @param trainingMethod how the trainer learns identities when there is no model
      */
     record Settings(int animals, Path outDir, String bootstrap, Path workDir, SegmentationSettings segmentation,
-                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model) {
+                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model,
+                    TrainingMethod trainingMethod) {
     }
 
     private final FrameSource source;
@@ -106,7 +109,8 @@ final class LiveJob {
         double fps = source.fps() > 0 ? source.fps() : 30;
         Pipeline pipeline = new Pipeline(kafka, session, ends, new Pipeline.Options(settings.animals(),
                 settings.segmentation(), settings.warmUp(), Math.round(IDENTIFIER_WINDOW_SECONDS * fps),
-                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), progress),
+                settings.stimulus(), registry, settings.workDir().resolve("shoal-trainer"), settings.trainingMethod(),
+                progress),
                 Pipeline.Tuning.closedLoop(settings.model() == null));
         if (settings.model() != null) {
             publishModel(kafka, settings.model().release(session));

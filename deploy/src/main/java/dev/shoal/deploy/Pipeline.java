@@ -14,6 +14,7 @@ import dev.shoal.segmenter.SegmenterService;
 import dev.shoal.segmenter.WarmUp;
 import dev.shoal.trainer.OfflineEngine;
 import dev.shoal.trainer.TrainerService;
+import dev.shoal.trainer.TrainingMethod;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,10 +37,12 @@ final class Pipeline {
      *                               session, for files; a bounded window keeps a live run's memory flat)
      * @param stimulus               closed-loop rules, or null for none
      * @param registry               where the trainer and stimulus meters go
+     * @param trainingMethod         how the trainer learns identities
      * @param progress               where training progress prints, or null
      */
     record Options(int animals, SegmentationSettings segmentation, WarmUp warmUp, long identifierWindowFrames,
-                   StimulusConfig stimulus, MeterRegistry registry, Path trainerStore, PrintWriter progress) {
+                   StimulusConfig stimulus, MeterRegistry registry, Path trainerStore, TrainingMethod trainingMethod,
+                   PrintWriter progress) {
 
         /** Identities are learnt only from identification crops; without them tracks stay fragment-based. */
         boolean learns() {
@@ -111,7 +114,8 @@ final class Pipeline {
                 OfflineEngine.configure();
                 String trainerGroup = TrainerService.GROUP + "-" + session;
                 trainer = new TrainerService(settings, trainerGroup, ends,
-                        TrainerService.Settings.defaults(options.animals(), options.trainerStore()), options.registry(),
+                        TrainerService.Settings.defaults(options.animals(), options.trainerStore())
+                                .withMethod(options.trainingMethod()), options.registry(),
                         options.progress());
                 add(trainer, new ConsumerGroupMetrics.Group("trainer", trainerGroup, Topics.GLOBAL_FRAGMENTS, false));
             } else {

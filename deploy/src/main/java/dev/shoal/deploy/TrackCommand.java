@@ -39,6 +39,9 @@ public final class TrackCommand implements Callable<Integer> {
     @Mixin
     SegmentationOptions segmentation;
 
+    @Mixin
+    TrainingMethodOption training;
+
     @Option(names = "--warmup-seconds", defaultValue = "0",
             description = "Video time at the start the background is built from (default 0: frames sampled over the"
                     + " whole video, so animals resting at the start do not become background).")
@@ -67,7 +70,7 @@ public final class TrackCommand implements Callable<Integer> {
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     segmentation.settings(source.width(), source.height()), segmentation.warmUp(warmupSeconds, animals),
-                    metrics);
+                    training.method, metrics);
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

@@ -23,6 +23,7 @@ import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.SegmenterService;
 import dev.shoal.segmenter.WarmUp;
 import dev.shoal.trainer.TrainerService;
+import dev.shoal.trainer.TrainingMethod;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -53,12 +54,13 @@ final class TrackJob {
     private final Path workDir;
     private final SegmentationSettings segmentation;
     private final WarmUp warmUp;
+    private final TrainingMethod trainingMethod;
     private final MetricsEndpoint metrics;
     private final MeterRegistry registry;
 
     /** @param metrics where /metrics is served, or null for none */
     TrackJob(VideoFileSource source, int animals, Path outDir, String bootstrap, Path workDir,
-             SegmentationSettings segmentation, WarmUp warmUp, MetricsEndpoint metrics) {
+             SegmentationSettings segmentation, WarmUp warmUp, TrainingMethod trainingMethod, MetricsEndpoint metrics) {
         this.source = source;
         this.animals = animals;
         this.outDir = outDir;
@@ -66,6 +68,7 @@ final class TrackJob {
         this.workDir = workDir;
         this.segmentation = segmentation;
         this.warmUp = warmUp;
+        this.trainingMethod = trainingMethod;
         this.metrics = metrics;
         this.registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
     }
@@ -99,7 +102,7 @@ final class TrackJob {
                                     Path trainerStore, long start, double brokerSeconds, PrintWriter progress)
             throws Exception {
         Pipeline pipeline = new Pipeline(settings, session, ends, new Pipeline.Options(animals, segmentation, warmUp,
-                Long.MAX_VALUE, null, registry, trainerStore, progress));
+                Long.MAX_VALUE, null, registry, trainerStore, trainingMethod, progress));
         boolean learn = pipeline.learns();
         Path csv = outDir.resolve("trajectories.csv");
         TrajectoryWriterService writer = learn

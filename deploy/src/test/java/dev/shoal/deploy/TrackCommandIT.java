@@ -10,6 +10,7 @@ import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
+import dev.shoal.trainer.TrainingMethod;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -86,7 +87,7 @@ class TrackCommandIT {
              MetricsEndpoint metrics = MetricsEndpoint.start(0)) {
             TrackJob job = new TrackJob(source, 4, Files.createDirectories(temp.resolve("metrics-out")), null, temp,
                     new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 10, source.width() * source.height() / 10, 0),
-                    new WarmUp(0, 60, 0, 4, true), metrics);
+                    new WarmUp(0, 60, 0, 4, true), TrainingMethod.CLASSIC, metrics);
 
             TrackSummary summary = job.run(new PrintWriter(new StringWriter()));
 

@@ -92,6 +92,14 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                     TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f).withMaxEpochs(25).withPatience(3),
                     IdentityNetwork.Architecture.LIGHT), 0.25);
         }
+
+        /** The same settings training with {@code method}. */
+        public Settings withMethod(TrainingMethod method) {
+            IdentityAccumulator.Options a = accumulation;
+            return new Settings(animals, storeRoot, maxStoreBytes, new IdentityAccumulator.Options(
+                    a.training().withMethod(method), a.architecture(), a.certaintyThreshold(), a.stopShare(),
+                    a.minCrops()), republishGrowth);
+        }
     }
 
     private final Settings settings;

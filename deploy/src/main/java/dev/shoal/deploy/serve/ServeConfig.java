@@ -3,14 +3,16 @@ package dev.shoal.deploy.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.shoal.core.BadInputException;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
+import dev.shoal.trainer.TrainingMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,7 @@ import java.util.stream.Collectors;
  * segmentation: {polarity: DARK_ON_LIGHT, threshold: 0, min_area: 0, max_area: 0, opening: 0,
  *                crop_size: 52, warm_up_seconds: 0}
  * identifier: {window_frames: 0}  # 0: a new model re-scores the whole session
- * trainer: {store: /var/lib/shoal/trainer}
+ * trainer: {store: /var/lib/shoal/trainer, method: CLASSIC}   # or PAIRWISE, CONTRASTIVE
  * writer:  {out_dir: /var/lib/shoal/trajectories, max_gap_frames: 25}
  * ingest:  {sources: ["arena:animals=5,frames=300"], session: run-1, camera: cam0, paced: false, queue: 32}
  * </pre>
@@ -47,7 +49,8 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
     public record Identifier(Long windowFrames) {
     }
 
-    public record Trainer(Path store) {
+    /** {@code method}: as {@code shoal track --training-method}. */
+    public record Trainer(Path store, TrainingMethod method) {
     }
 
     public record Writer(Path outDir, Integer maxGapFrames) {
@@ -57,10 +60,12 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
     public record Ingest(List<String> sources, String session, String camera, Boolean paced, Integer queue) {
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .build();
 
     /** Reads and checks {@code file}; every missing optional field gets its default. */
     public static ServeConfig read(Path file) {
@@ -132,7 +137,9 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
         if (i.windowFrames() < 0) {
             throw bad(file, "identifier.window_frames", i.windowFrames(), "give 0 (whole session) or a number of frames");
         }
-        Trainer t = new Trainer(trainer == null || trainer.store() == null ? Path.of("shoal-trainer") : trainer.store());
+        Trainer t = trainer == null ? new Trainer(null, null) : trainer;
+        t = new Trainer(t.store() == null ? Path.of("shoal-trainer") : t.store(),
+                t.method() == null ? TrainingMethod.CLASSIC : t.method());
         Writer w = writer == null ? new Writer(null, null) : writer;
         w = new Writer(w.outDir() == null ? Path.of("trajectories") : w.outDir(), or(w.maxGapFrames(), 25));
         if (w.maxGapFrames() < 1) {

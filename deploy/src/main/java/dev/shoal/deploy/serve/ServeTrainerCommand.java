@@ -49,7 +49,8 @@ public final class ServeTrainerCommand implements Callable<Integer> {
                 new ConsumerGroupMetrics.Group("trainer", TrainerService.GROUP, Topics.GLOBAL_FRAGMENTS, false)))) {
             MeterRegistry registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
             TrainerService service = new TrainerService(settings, TrainerService.GROUP, Map.of(),
-                    TrainerService.Settings.defaults(config.animals(), config.trainer().store()), registry,
+                    TrainerService.Settings.defaults(config.animals(), config.trainer().store())
+                            .withMethod(config.trainer().method()), registry,
                     spec.commandLine().getErr());
             return ServiceRunner.run("trainer", service, spec.commandLine().getErr());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.deploy.ShoalCommand;
 import dev.shoal.segmenter.Polarity;
+import dev.shoal.trainer.TrainingMethod;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -55,7 +56,7 @@ class ServeConfigTest {
                 "segmentation: {polarity: LIGHT_ON_DARK, threshold: 30, min_area: 20, max_area: 400, opening: 1,",
                 "               crop_size: 0, warm_up_seconds: 2.5}",
                 "identifier: {window_frames: 900}",
-                "trainer: {store: /tmp/store}",
+                "trainer: {store: /tmp/store, method: contrastive}",
                 "writer: {out_dir: /tmp/out, max_gap_frames: 12}",
                 "ingest: {sources: [a.mp4, b.mp4], session: s1, camera: top, paced: true, queue: 100}", "")));
         assertEquals(6, config.kafka().partitions());
@@ -64,6 +65,7 @@ class ServeConfigTest {
         assertEquals(2.5, config.warmUp().seconds());
         assertEquals(900, config.identifierWindowFrames());
         assertEquals(Path.of("/tmp/store"), config.trainer().store());
+        assertEquals(TrainingMethod.CONTRASTIVE, config.trainer().method());
         assertEquals(List.of("a.mp4", "b.mp4"), config.ingest().sources());
         assertTrue(config.ingest().paced());
         assertEquals(100, config.ingest().queue());
@@ -85,6 +87,14 @@ class ServeConfigTest {
         String[] result = serve("identifier", config("animals: five\n"));
         assertEquals("2", result[0]);
         assertTrue(result[1].contains("field 'animals'"), result[1]);
+    }
+
+    @Test
+    void anUnknownTrainingMethodNamesItsFieldAndTheMethods() throws IOException {
+        String[] result = serve("trainer", config("animals: 5\ntrainer: {method: fancy}\n"));
+        assertEquals("2", result[0]);
+        assertEquals(1, result[1].lines().count(), result[1]);
+        assertTrue(result[1].contains("field 'trainer.method'") && result[1].contains("CONTRASTIVE"), result[1]);
     }
 
     @Test
