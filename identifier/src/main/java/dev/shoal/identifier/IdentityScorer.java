@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.ByteString;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class IdentityScorer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityScorer.class);
+    // Once CUDA has failed to load it is not tried again: one log line per process, not one per model.
+    private static volatile boolean cudaFailed;
 
     /**
      * @param intraOpThreads ONNX Runtime threads per scoring call; 1 or 2 leave the other stages a core
@@ -43,8 +46,9 @@ public final class IdentityScorer implements AutoCloseable {
             }
         }
 
+        /** One thread; CUDA when the ONNX Runtime build on the class path has it (the {@code gpu} Maven profile). */
         public static Options defaults() {
-            return new Options(1, false);
+            return new Options(1, OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
         }
     }
 
@@ -126,10 +130,11 @@ public final class IdentityScorer implements AutoCloseable {
         sessionOptions.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         // Batches repeat the same few shapes, so ORT can reuse its planned allocations.
         sessionOptions.setMemoryPatternOptimization(true);
-        if (options.cuda()) {
+        if (options.cuda() && !cudaFailed) {
             try {
                 sessionOptions.addCUDA();
             } catch (OrtException | RuntimeException e) {
+                cudaFailed = true;
                 LOG.warn("CUDA execution provider unavailable ({}); scoring on CPU", firstLine(e));
             }
         }
