@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * A live session that stops ends with a last frame without pixels: it is published as a frame
  * without blobs that carries {@code last}, so the trainer and identifier finish the session.
  *
- * <p>Exactly once: each transaction holds the outputs, the consumed offsets and the checkpoint of
+ * <p>Exactly once (unless {@link Transactions#none()}): each transaction holds the outputs, the consumed offsets and the checkpoint of
  * every session that progressed ({@link CheckpointTopic}: a few kilobytes, the background once, each
  * kept crop once). It commits every {@link Transactions#everyFrames} segmented frames, at a
  * session's last frame, after {@link Transactions#everyMillis} at the end of a poll, on a rebalance
@@ -82,8 +82,9 @@ public final class SegmenterService implements PipelineService {
      * @param everyFrames commit after this many segmented frames
      * @param everyMillis commit at the end of a poll when this much time has passed since the last
      *                    commit; 0 commits only by frames, at session ends, rebalances and stops
+     * @param exactlyOnce false: no transactions and no checkpoints ({@link #none()})
      */
-    public record Transactions(int everyFrames, long everyMillis, String instance) {
+    public record Transactions(int everyFrames, long everyMillis, String instance, boolean exactlyOnce) {
 
         public Transactions {
             if (everyFrames < 1) {
@@ -91,9 +92,25 @@ public final class SegmenterService implements PipelineService {
             }
         }
 
+        /** Exactly once, committing at these intervals. */
+        public Transactions(int everyFrames, long everyMillis, String instance) {
+            this(everyFrames, everyMillis, instance, true);
+        }
+
         /** About one commit a second at 25 fps, as Kafka Streams' exactly-once default order of magnitude. */
         public static Transactions defaults() {
             return new Transactions(25, 1000, "0");
+        }
+
+        /**
+         * No transactions and no checkpoints, for a run that could not resume anyway (one process
+         * and its own broker, as {@code shoal live}): each frame's records are visible to
+         * read_committed readers as soon as they are written, instead of at a commit that costs a
+         * checkpoint and several broker round trips per frame; consumed offsets are committed
+         * asynchronously every 25 frames or second. A restart would segment frames again, at least once.
+         */
+        public static Transactions none() {
+            return new Transactions(25, 1000, "0", false);
         }
     }
 
@@ -148,14 +165,18 @@ public final class SegmenterService implements PipelineService {
         this.consumer = new KafkaConsumer<>(settings.consumer(group, "segmenter"), new StringDeserializer(),
                 Serdes.FRAME.deserializer());
         Properties p = settings.producer("segmenter");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + transactions.instance());
+        if (transactions.exactlyOnce()) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + transactions.instance());
+        }
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Serdes.ANY_MESSAGE);
     }
 
     @Override
     public void run() {
         try {
-            producer.initTransactions();
+            if (transactions.exactlyOnce()) {
+                producer.initTransactions();
+            }
             consumer.subscribe(List.of(Topics.FRAMES), new Rebalances());
             while (running) {
                 ConsumerRecords<String, Frame> records = consumer.poll(Duration.ofMillis(200));
@@ -302,7 +323,7 @@ public final class SegmenterService implements PipelineService {
     }
 
     private void begin() {
-        if (!inTransaction) {
+        if (!inTransaction && transactions.exactlyOnce()) {
             producer.beginTransaction();
             inTransaction = true;
         }
@@ -324,17 +345,24 @@ public final class SegmenterService implements PipelineService {
         if (!inTransaction && offsets.isEmpty() && !dirty) {
             return;
         }
-        begin();
-        for (Map.Entry<String, Session> entry : sessions.entrySet()) {
-            if (entry.getValue().dirty) {
-                writeCheckpoint(entry.getKey(), entry.getValue());
-            }
-        }
         Map<TopicPartition, OffsetAndMetadata> commitOffsets = new HashMap<>();
         offsets.forEach((partition, offset) -> commitOffsets.put(partition, new OffsetAndMetadata(offset)));
-        producer.sendOffsetsToTransaction(commitOffsets, consumer.groupMetadata());
-        producer.commitTransaction();
-        inTransaction = false;
+        if (transactions.exactlyOnce()) {
+            begin();
+            for (Map.Entry<String, Session> entry : sessions.entrySet()) {
+                if (entry.getValue().dirty) {
+                    writeCheckpoint(entry.getKey(), entry.getValue());
+                }
+            }
+            producer.sendOffsetsToTransaction(commitOffsets, consumer.groupMetadata());
+            producer.commitTransaction();
+            inTransaction = false;
+        } else {
+            sessions.values().forEach(session -> session.dirty = false);
+            if (!commitOffsets.isEmpty()) {
+                consumer.commitAsync(commitOffsets, null);
+            }
+        }
         committed.putAll(offsets);
         segmentedSinceCommit = 0;
         lastCommitNanos = System.nanoTime();
@@ -413,7 +441,8 @@ public final class SegmenterService implements PipelineService {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Map<String, CheckpointTopic.StoredSession> loaded = new HashMap<>(CheckpointTopic.load(settings));
+            Map<String, CheckpointTopic.StoredSession> loaded = transactions.exactlyOnce()
+                    ? new HashMap<>(CheckpointTopic.load(settings)) : new HashMap<>();
             loaded.keySet().removeAll(sessions.keySet());
             stored = loaded;
             Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(Set.copyOf(partitions));

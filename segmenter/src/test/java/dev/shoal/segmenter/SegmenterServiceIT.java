@@ -25,6 +25,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,27 @@ class SegmenterServiceIT {
 
     @Test
     void aLiveSessionGoesOnFromTheFrameAfterItsWarmUpAndEndsOnAMarkerWithoutPixels() throws Exception {
+        liveSessionFromTheFrameAfterItsWarmUpToItsEndMarker(SegmenterService.Transactions.defaults(), settings -> {
+        });
+    }
+
+    @Test
+    void withoutTransactionsALiveSessionPublishesTheSameRecordsAndWritesNoCheckpoint() throws Exception {
+        liveSessionFromTheFrameAfterItsWarmUpToItsEndMarker(SegmenterService.Transactions.none(), settings -> {
+            try (var consumer = new KafkaConsumer<>(settings.consumer("state", "state"), new StringDeserializer(),
+                new StringDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEGMENTER_STATE).stream()
+                        .map(p -> new TopicPartition(Topics.SEGMENTER_STATE, p.partition())).toList();
+                assertEquals(0L, consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum(),
+                        "nothing on the checkpoint topic");
+            }
+        });
+    }
+
+    /** Runs a live session through a segmenter with these transactions, checks what it published, then runs {@code andThen}. */
+    private void liveSessionFromTheFrameAfterItsWarmUpToItsEndMarker(SegmenterService.Transactions transactions,
+                                                                     java.util.function.Consumer<KafkaSettings> andThen)
+            throws Exception {
         int warmUpFrames = 25;
         int frames = 70;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(temp)) {
@@ -126,7 +148,7 @@ class SegmenterServiceIT {
             // 1 s at 25 fps: the warm-up window is frames 0..24 of a session with no frame count (live).
             SegmenterService service = new SegmenterService(settings, "g", Map.of(),
                     new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 20, 1000, 0),
-                    new WarmUp(1, 10, 52, 2, true));
+                    new WarmUp(1, 10, 52, 2, true), OnlineSettings.defaults(), transactions);
             Thread thread = new Thread(service);
             thread.start();
             List<FrameBlobs> out = new ArrayList<>();
@@ -190,6 +212,7 @@ class SegmenterServiceIT {
             assertEquals(frames - 1, globals.get(0).getLastFrame());
             assertTrue(globals.get(1).getLast());
             assertEquals(frames, globals.get(1).getLastFrame());
+            andThen.accept(settings);
         }
     }
 
