@@ -91,6 +91,10 @@ public final class LiveCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--parquet",
+            description = "Also write trajectories.parquet: the rows of trajectories.csv, GZIP-compressed (default: off).")
+    boolean parquet;
+
     @Spec
     CommandSpec spec;
 
@@ -117,7 +121,7 @@ public final class LiveCommand implements Callable<Integer> {
                 LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
                         workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                         segmentation.settings(frames.width(), frames.height()),
-                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given),
+                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given, parquet),
                         metrics);
                 PrintWriter err = spec.commandLine().getErr();
                 if (metrics != null) {

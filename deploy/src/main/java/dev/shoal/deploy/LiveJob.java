@@ -54,7 +54,8 @@ final class LiveJob {
      * @param model the model to identify with from the start (the trainer does not run), or null to train one
      */
     record Settings(int animals, Path outDir, String bootstrap, Path workDir, SegmentationSettings segmentation,
-                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model) {
+                    WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model,
+                    boolean parquet) {
     }
 
     private final FrameSource source;
@@ -112,7 +113,8 @@ final class LiveJob {
         }
         Path csv = settings.outDir().resolve("trajectories.csv");
         long steadyFrom = Math.round((settings.warmUp().seconds() + CATCH_UP_SECONDS) * fps);
-        LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom);
+        LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom,
+                settings.parquet());
         pipeline.addWriter(writer, Pipeline.WRITER_GROUP_PREFIX + session);
         PipelineMetrics observed = metrics == null ? null
                 : new PipelineMetrics(kafka, session, settings.animals(), ends, pipeline.groups());

@@ -54,10 +54,14 @@ final class TrackJob {
     private final WarmUp warmUp;
     private final MetricsEndpoint metrics;
     private final MeterRegistry registry;
+    private final boolean parquet;
 
-    /** @param metrics where /metrics is served, or null for none */
+    /**
+     * @param metrics where /metrics is served, or null for none
+     * @param parquet also write trajectories.parquet beside trajectories.csv
+     */
     TrackJob(VideoFileSource source, int animals, Path outDir, String bootstrap, Path workDir,
-             SegmentationSettings segmentation, WarmUp warmUp, MetricsEndpoint metrics) {
+             SegmentationSettings segmentation, WarmUp warmUp, MetricsEndpoint metrics, boolean parquet) {
         this.source = source;
         this.animals = animals;
         this.outDir = outDir;
@@ -67,6 +71,7 @@ final class TrackJob {
         this.warmUp = warmUp;
         this.metrics = metrics;
         this.registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
+        this.parquet = parquet;
     }
 
     TrackSummary run(PrintWriter progress) throws Exception {
@@ -101,10 +106,11 @@ final class TrackJob {
                 Long.MAX_VALUE, null, registry, trainerStore, progress));
         boolean learn = pipeline.learns();
         Path csv = outDir.resolve("trajectories.csv");
+        String writerGroup = Pipeline.WRITER_GROUP_PREFIX + session;
         TrajectoryWriterService writer = learn
-                ? new TrajectoryWriterService(settings, session, ends, csv, maxGapFrames())
-                : new TrajectoryWriterService(settings, session, ends, csv);
-        pipeline.addWriter(writer, Pipeline.WRITER_GROUP_PREFIX + session);
+                ? new TrajectoryWriterService(settings, writerGroup, session, ends, csv, maxGapFrames(), parquet)
+                : new TrajectoryWriterService(settings, writerGroup, session, ends, csv, parquet);
+        pipeline.addWriter(writer, writerGroup);
         PipelineMetrics observed = metrics == null ? null
                 : new PipelineMetrics(settings, session, animals, ends, pipeline.groups());
         if (observed != null) {
