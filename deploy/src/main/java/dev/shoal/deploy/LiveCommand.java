@@ -94,6 +94,10 @@ public final class LiveCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--parquet",
+            description = "Also write trajectories.parquet: the rows of trajectories.csv, GZIP-compressed (default: off).")
+    boolean parquet;
+
     @Spec
     CommandSpec spec;
 
@@ -120,7 +124,8 @@ public final class LiveCommand implements Callable<Integer> {
                 LiveJob job = new LiveJob(frames, truth, new LiveJob.Settings(animals, out, bootstrap,
                         workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                         segmentation.settings(frames.width(), frames.height()),
-                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given, training.method),
+                        segmentation.warmUp(warmupSeconds, animals), stimulus, queue, "cam0", given, training.method,
+                        parquet),
                         metrics);
                 PrintWriter err = spec.commandLine().getErr();
                 if (metrics != null) {

@@ -55,10 +55,11 @@ final class LiveJob {
      *
      * @param model          the model to identify with from the start (the trainer does not run), or null to train one
      * @param trainingMethod how the trainer learns identities when there is no model
+     * @param parquet        also write trajectories.parquet beside trajectories.csv
      */
     record Settings(int animals, Path outDir, String bootstrap, Path workDir, SegmentationSettings segmentation,
                     WarmUp warmUp, StimulusConfig stimulus, int queueFrames, String camera, ModelFile model,
-                    TrainingMethod trainingMethod) {
+                    TrainingMethod trainingMethod, boolean parquet) {
     }
 
     private final FrameSource source;
@@ -117,7 +118,8 @@ final class LiveJob {
         }
         Path csv = settings.outDir().resolve("trajectories.csv");
         long steadyFrom = Math.round((settings.warmUp().seconds() + CATCH_UP_SECONDS) * fps);
-        LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom);
+        LiveTrajectoryWriter writer = new LiveTrajectoryWriter(kafka, session, ends, csv, settings.animals(), steadyFrom,
+                settings.parquet());
         pipeline.addWriter(writer, Pipeline.WRITER_GROUP_PREFIX + session);
         PipelineMetrics observed = metrics == null ? null
                 : new PipelineMetrics(kafka, session, settings.animals(), ends, pipeline.groups());

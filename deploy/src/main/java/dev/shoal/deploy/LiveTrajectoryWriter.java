@@ -7,6 +7,8 @@ import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.proto.FrameTracks;
 import dev.shoal.core.proto.Track;
 import dev.shoal.identifier.TrajectoryCsvWriter;
+import dev.shoal.identifier.TrajectoryParquetWriter;
+import dev.shoal.identifier.TrajectoryWriterService;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,8 +24,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * A live session's trajectories: each frame's tracks are appended to trajectories.csv as they come,
  * with the identities the identifier gave at the time (a live run has no end to wait for before
- * applying corrections; they stay on {@code shoal.identity-corrections.v1}). The file is renamed into
- * place when the writer stops cleanly and discarded when it fails. Also keeps what the final report
+ * applying corrections; they stay on {@code shoal.identity-corrections.v1}), and on request the same rows to
+ * trajectories.parquet. The files are renamed into place (the Parquet first) when the writer stops cleanly
+ * and discarded when it fails. Also keeps what the final report
  * needs: frames, identified share, capture-to-written latency over the whole run and after warm-up.
  * A last record without tracks is the end marker of a stopped source: it ends the session but is not
  * a frame.
@@ -34,6 +37,7 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
     private final int animals;
     private final long steadyFromIndex;
     private final TrajectoryCsvWriter csv;
+    private final TrajectoryParquetWriter parquet;
     private final Timer latency;
     private final Timer steadyLatency;
     private volatile long frames;
@@ -46,15 +50,24 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
     /**
      * @param steadyFromIndex frames from this index on count in the after-warm-up latency (past the segmenter's
      *                        warm-up and its catch-up)
+     * @param parquet         also write trajectories.parquet beside the CSV
      */
     LiveTrajectoryWriter(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets, Path csvPath,
-                         int animals, long steadyFromIndex) throws IOException {
+                         int animals, long steadyFromIndex, boolean parquet) throws IOException {
         super(settings, Pipeline.WRITER_GROUP_PREFIX + session, "trajectory-writer", Topics.TRACKS,
                 Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.animals = animals;
         this.steadyFromIndex = steadyFromIndex;
-        this.csv = new TrajectoryCsvWriter(csvPath);
+        this.parquet = parquet ? new TrajectoryParquetWriter(TrajectoryWriterService.parquetBeside(csvPath)) : null;
+        try {
+            this.csv = new TrajectoryCsvWriter(csvPath);
+        } catch (IOException | RuntimeException e) {
+            if (this.parquet != null) {
+                this.parquet.close();
+            }
+            throw e;
+        }
         SimpleMeterRegistry own = new SimpleMeterRegistry();
         this.latency = wholeRunTimer(own, "whole");
         this.steadyLatency = wholeRunTimer(own, "steady");
@@ -90,6 +103,9 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
             steadyLatency.record(nanos, TimeUnit.NANOSECONDS);
         }
         csv.write(tracks);
+        if (parquet != null) {
+            parquet.write(tracks);
+        }
         int given = 0;
         if (tracks.getModelVersion() > 0) {
             for (Track track : tracks.getTracksList()) {
@@ -108,13 +124,25 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
     @Override
     protected void closeOutputs() {
         try {
-            if (failure() == null) {
-                csv.commit();
-                committed = true;
+            try {
+                if (failure() == null) {
+                    if (parquet != null) {
+                        parquet.commit();
+                    }
+                    csv.commit();
+                    committed = true;
+                }
+            } finally {
+                try {
+                    csv.close();
+                } finally {
+                    if (parquet != null) {
+                        parquet.close();
+                    }
+                }
             }
-            csv.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot finish trajectories.csv: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot finish the trajectories: " + e.getMessage(), e);
         }
     }
 

@@ -51,6 +51,10 @@ public final class TrackCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics while tracking (default: off; 0 for any free port).")
     Integer metricsPort;
 
+    @Option(names = "--parquet",
+            description = "Also write trajectories.parquet: the rows of trajectories.csv, GZIP-compressed (default: off).")
+    boolean parquet;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +74,7 @@ public final class TrackCommand implements Callable<Integer> {
             TrackJob job = new TrackJob(source, animals, outDir, bootstrap,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir")),
                     segmentation.settings(source.width(), source.height()), segmentation.warmUp(warmupSeconds, animals),
-                    training.method, metrics);
+                    training.method, metrics, parquet);
             PrintWriter err = spec.commandLine().getErr();
             TrackSummary summary = job.run(err);
             err.println(summary.report());

@@ -57,10 +57,15 @@ final class TrackJob {
     private final TrainingMethod trainingMethod;
     private final MetricsEndpoint metrics;
     private final MeterRegistry registry;
+    private final boolean parquet;
 
-    /** @param metrics where /metrics is served, or null for none */
+    /**
+     * @param metrics where /metrics is served, or null for none
+     * @param parquet also write trajectories.parquet beside trajectories.csv
+     */
     TrackJob(VideoFileSource source, int animals, Path outDir, String bootstrap, Path workDir,
-             SegmentationSettings segmentation, WarmUp warmUp, TrainingMethod trainingMethod, MetricsEndpoint metrics) {
+             SegmentationSettings segmentation, WarmUp warmUp, TrainingMethod trainingMethod, MetricsEndpoint metrics,
+             boolean parquet) {
         this.source = source;
         this.animals = animals;
         this.outDir = outDir;
@@ -71,6 +76,7 @@ final class TrackJob {
         this.trainingMethod = trainingMethod;
         this.metrics = metrics;
         this.registry = metrics != null ? metrics.registry() : new SimpleMeterRegistry();
+        this.parquet = parquet;
     }
 
     TrackSummary run(PrintWriter progress) throws Exception {
@@ -105,10 +111,11 @@ final class TrackJob {
                 Long.MAX_VALUE, null, registry, trainerStore, trainingMethod, progress));
         boolean learn = pipeline.learns();
         Path csv = outDir.resolve("trajectories.csv");
+        String writerGroup = Pipeline.WRITER_GROUP_PREFIX + session;
         TrajectoryWriterService writer = learn
-                ? new TrajectoryWriterService(settings, session, ends, csv, maxGapFrames())
-                : new TrajectoryWriterService(settings, session, ends, csv);
-        pipeline.addWriter(writer, Pipeline.WRITER_GROUP_PREFIX + session);
+                ? new TrajectoryWriterService(settings, writerGroup, session, ends, csv, maxGapFrames(), parquet)
+                : new TrajectoryWriterService(settings, writerGroup, session, ends, csv, parquet);
+        pipeline.addWriter(writer, writerGroup);
         PipelineMetrics observed = metrics == null ? null
                 : new PipelineMetrics(settings, session, animals, ends, pipeline.groups());
         if (observed != null) {

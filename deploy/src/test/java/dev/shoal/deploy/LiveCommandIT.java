@@ -106,7 +106,7 @@ class LiveCommandIT {
              MetricsEndpoint metrics = MetricsEndpoint.start(0)) {
             LiveJob job = new LiveJob(source, null, new LiveJob.Settings(4, out, null, temp,
                     new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 10, 320 * 320 / 10, 0),
-                    new WarmUp(1, 30, 0, 4, true), null, 32, "cam0", null, TrainingMethod.CLASSIC), metrics);
+                    new WarmUp(1, 30, 0, 4, true), null, 32, "cam0", null, TrainingMethod.CLASSIC, false), metrics);
             CompletableFuture<LiveReport> run = CompletableFuture.supplyAsync(() -> {
                 try {
                     return job.run(new PrintWriter(new StringWriter()));

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.core.metrics.MetricsEndpoint;
+import dev.shoal.identifier.TrajectoryCsvWriter;
 import dev.shoal.ingest.VideoFileSource;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
 import dev.shoal.trainer.TrainingMethod;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +28,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.SchemaElement;
+import org.apache.parquet.format.Util;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +50,14 @@ class TrackCommandIT {
         Path out = temp.resolve("out");
 
         int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "track", video.toString(),
-                "--animals", "4", "--out", out.toString(), "--work-dir", temp.toString());
+                "--animals", "4", "--out", out.toString(), "--work-dir", temp.toString(), "--parquet");
 
         assertEquals(0, code);
         List<String[]> rows = readCsv(out.resolve("trajectories.csv"));
+        FileMetaData parquet = parquetFooter(out.resolve("trajectories.parquet"));
+        assertEquals(rows.size(), parquet.getNum_rows(), "trajectories.parquet holds the rows of trajectories.csv");
+        assertEquals(TrajectoryCsvWriter.HEADER, parquet.getSchema().stream().skip(1).map(SchemaElement::getName)
+                .collect(Collectors.joining(",")), "the CSV's columns, in its order");
         Map<Integer, Long> fragmentOfEllipse = new HashMap<>();
         Map<Long, Integer> rowsPerFrame = new HashMap<>();
         for (String[] row : rows) {
@@ -72,8 +86,8 @@ class TrackCommandIT {
         assertEquals(0, summary.get("identities").get("repairs").get("rows_interpolated").asLong(),
                 "four ellipses seen in every frame: nothing to interpolate");
         try (var files = Files.list(out)) {
-            assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "summary.json", "trajectories.png",
-                    "model.onnx"),
+            assertEquals(Set.of("trajectories.csv", "trajectories_wide.csv", "trajectories.parquet", "summary.json",
+                    "trajectories.png", "model.onnx"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no temporary files left");
         }
     }
@@ -87,7 +101,8 @@ class TrackCommandIT {
              MetricsEndpoint metrics = MetricsEndpoint.start(0)) {
             TrackJob job = new TrackJob(source, 4, Files.createDirectories(temp.resolve("metrics-out")), null, temp,
                     new SegmentationSettings(Polarity.DARK_ON_LIGHT, 0, 10, source.width() * source.height() / 10, 0),
-                    new WarmUp(0, 60, 0, 4, true), TrainingMethod.CLASSIC, metrics);
+                    new WarmUp(0, 60, 0, 4, true), TrainingMethod.CLASSIC, metrics,
+                    false);
 
             TrackSummary summary = job.run(new PrintWriter(new StringWriter()));
 
@@ -127,6 +142,18 @@ class TrackCommandIT {
         }
         long withThree = perFrame.values().stream().filter(n -> n == 3).count();
         assertTrue(withThree > 0.8 * 128, "frames with 3 blobs: " + withThree + " of 128");
+    }
+
+    /**
+     * The footer of a Parquet file, read as parquet-java's format module reads it (the file ends with the
+     * footer, its length as 4 little-endian bytes, and "PAR1"); no Hadoop on this class path.
+     */
+    private static FileMetaData parquetFooter(Path parquet) throws IOException {
+        byte[] file = Files.readAllBytes(parquet);
+        int end = file.length;
+        assertEquals("PAR1", new String(file, end - 4, 4, StandardCharsets.US_ASCII), "Parquet magic at the end");
+        int footer = ByteBuffer.wrap(file, end - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        return Util.readFileMetaData(new ByteArrayInputStream(file, end - 8 - footer, footer));
     }
 
     static Path sharedData() {

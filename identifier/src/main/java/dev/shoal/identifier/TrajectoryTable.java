@@ -72,6 +72,16 @@ public final class TrajectoryTable {
         }
     }
 
+    /** Writes rows as {@code trajectories.parquet} (see {@link TrajectoryParquetWriter}), atomically. */
+    public static void writeParquet(List<Row> rows, Path parquet) throws IOException {
+        try (TrajectoryParquetWriter writer = new TrajectoryParquetWriter(parquet)) {
+            for (Row row : rows) {
+                writer.write(row.frame(), row.timeS(), row.track());
+            }
+            writer.commit();
+        }
+    }
+
     /**
      * Writes the wide CSV idtracker.ai users know ({@code time,x1,y1,...,xN,yN}, one line per frame,
      * NaN where an identity is missing), atomically: N is the largest identity seen.

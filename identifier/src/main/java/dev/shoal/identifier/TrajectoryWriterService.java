@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * corrections' end marker are in, the corrections are applied, the trajectories repaired by a
  * {@link TrajectoryPostProcessor} (duplicates, impossible jumps, gaps, animals inside crossings), and
  * trajectories.csv plus the wide CSV ({@code trajectories_wide.csv}) written.
+ *
+ * <p>On request, {@code trajectories.parquet} too ({@link TrajectoryParquetWriter}), from the same rows as
+ * trajectories.csv. It is renamed into place before trajectories.csv, so a trajectories.csv in place means
+ * the whole set is.
  */
 public final class TrajectoryWriterService extends ConsumingService<FrameTracks> {
 
@@ -49,6 +53,8 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     private final TrajectoryStats stats = new TrajectoryStats();
     private final CompletableFuture<TrajectoryStats> result = new CompletableFuture<>();
     private final TrajectoryCsvWriter streaming;
+    private final TrajectoryParquetWriter streamingParquet;
+    private final boolean parquet;
     private final TrajectoryTable table;
     private final int maxGapFrames;
     private final Thread correctionsThread;
@@ -63,17 +69,33 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     /** A provisional writer: finishes at the session's last frame. */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv) throws IOException {
-        this(settings, GROUP_PREFIX + session, session, startOffsets, csv);
+        this(settings, GROUP_PREFIX + session, session, startOffsets, csv, false);
     }
 
-    /** A provisional writer in consumer group {@code group}. */
+    /**
+     * A provisional writer in consumer group {@code group}.
+     *
+     * @param parquet also write {@link #parquetBeside(Path) trajectories.parquet}
+     */
     public TrajectoryWriterService(KafkaSettings settings, String group, String session,
-                                   Map<TopicPartition, Long> startOffsets, Path csv) throws IOException {
+                                   Map<TopicPartition, Long> startOffsets, Path csv, boolean parquet)
+            throws IOException {
         super(settings, group, "trajectory-writer", Topics.TRACKS,
                 Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.csv = csv;
-        this.streaming = new TrajectoryCsvWriter(csv);
+        this.parquet = parquet;
+        this.streamingParquet = parquet ? new TrajectoryParquetWriter(parquetBeside(csv)) : null;
+        TrajectoryCsvWriter opened;
+        try {
+            opened = new TrajectoryCsvWriter(csv);
+        } catch (IOException | RuntimeException e) {
+            if (streamingParquet != null) {
+                streamingParquet.close();
+            }
+            throw e;
+        }
+        this.streaming = opened;
         this.table = null;
         this.maxGapFrames = 0;
         this.corrections = null;
@@ -89,16 +111,23 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
      */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
                                    Path csv, int maxGapFrames) {
-        this(settings, GROUP_PREFIX + session, session, startOffsets, csv, maxGapFrames);
+        this(settings, GROUP_PREFIX + session, session, startOffsets, csv, maxGapFrames, false);
     }
 
-    /** A model-based writer in consumer group {@code group} (its corrections reader: the group plus "-corrections"). */
+    /**
+     * A model-based writer in consumer group {@code group} (its corrections reader: the group plus "-corrections").
+     *
+     * @param parquet also write {@link #parquetBeside(Path) trajectories.parquet}
+     */
     public TrajectoryWriterService(KafkaSettings settings, String group, String session,
-                                   Map<TopicPartition, Long> startOffsets, Path csv, int maxGapFrames) {
+                                   Map<TopicPartition, Long> startOffsets, Path csv, int maxGapFrames,
+                                   boolean parquet) {
         super(settings, group, "trajectory-writer", Topics.TRACKS, Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.csv = csv;
+        this.parquet = parquet;
         this.streaming = null;
+        this.streamingParquet = null;
         this.table = new TrajectoryTable();
         this.maxGapFrames = maxGapFrames;
         this.corrections = new KafkaConsumer<>(settings.consumer(group + "-corrections",
@@ -113,6 +142,13 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         String name = csv.getFileName().toString();
         String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
         return csv.resolveSibling(stem + "_wide.csv");
+    }
+
+    /** The Parquet copy beside {@code trajectories.csv}: {@code trajectories.parquet}. */
+    public static Path parquetBeside(Path csv) {
+        String name = csv.getFileName().toString();
+        String stem = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+        return csv.resolveSibling(stem + ".parquet");
     }
 
     private void readCorrections(Map<TopicPartition, Long> startOffsets) {
@@ -169,7 +205,13 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         stats.add(tracks.getTracksCount(), System.nanoTime() - tracks.getCaptureTimeNs());
         if (streaming != null) {
             streaming.write(tracks);
+            if (streamingParquet != null) {
+                streamingParquet.write(tracks);
+            }
             if (tracks.getLast()) {
+                if (streamingParquet != null) {
+                    streamingParquet.commit();
+                }
                 streaming.commit();
                 result.complete(stats);
             }
@@ -190,8 +232,11 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
             repairs = processed.repairs();
             LOG.info("session {}: trajectories repaired: {}", session, repairs);
             List<TrajectoryTable.Row> rows = processed.rows();
-            TrajectoryTable.writeLong(rows, csv);
+            if (parquet) {
+                TrajectoryTable.writeParquet(rows, parquetBeside(csv));
+            }
             TrajectoryTable.writeWide(rows, wideCsv(csv));
+            TrajectoryTable.writeLong(rows, csv);
             result.complete(stats);
         }
     }
@@ -200,7 +245,13 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     protected void closeOutputs() {
         try {
             if (streaming != null) {
-                streaming.close();
+                try {
+                    streaming.close();
+                } finally {
+                    if (streamingParquet != null) {
+                        streamingParquet.close();
+                    }
+                }
             } else {
                 correctionsRunning = false;
                 corrections.wakeup();

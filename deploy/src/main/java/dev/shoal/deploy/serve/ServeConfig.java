@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  *                crop_size: 52, warm_up_seconds: 0}
  * identifier: {window_frames: 0}  # 0: a new model re-scores the whole session
  * trainer: {store: /var/lib/shoal/trainer, method: CLASSIC}   # or PAIRWISE, CONTRASTIVE
- * writer:  {out_dir: /var/lib/shoal/trajectories, max_gap_frames: 25}
+ * writer:  {out_dir: /var/lib/shoal/trajectories, max_gap_frames: 25, parquet: false}   # parquet: also trajectories.parquet
  * ingest:  {sources: ["arena:animals=5,frames=300"], session: run-1, camera: cam0, paced: false, queue: 32}
  * </pre>
  * An unknown field or a bad value stops start-up with one line naming the file, the field and the fix.
@@ -53,7 +53,7 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
     public record Trainer(Path store, TrainingMethod method) {
     }
 
-    public record Writer(Path outDir, Integer maxGapFrames) {
+    public record Writer(Path outDir, Integer maxGapFrames, Boolean parquet) {
     }
 
     /** As {@code shoal ingest}'s options; {@code queue}: frames a live source may have waiting before the oldest is dropped. */
@@ -140,8 +140,9 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
         Trainer t = trainer == null ? new Trainer(null, null) : trainer;
         t = new Trainer(t.store() == null ? Path.of("shoal-trainer") : t.store(),
                 t.method() == null ? TrainingMethod.CLASSIC : t.method());
-        Writer w = writer == null ? new Writer(null, null) : writer;
-        w = new Writer(w.outDir() == null ? Path.of("trajectories") : w.outDir(), or(w.maxGapFrames(), 25));
+        Writer w = writer == null ? new Writer(null, null, null) : writer;
+        w = new Writer(w.outDir() == null ? Path.of("trajectories") : w.outDir(), or(w.maxGapFrames(), 25),
+                w.parquet() != null && w.parquet());
         if (w.maxGapFrames() < 1) {
             throw bad(file, "writer.max_gap_frames", w.maxGapFrames(), "give 1 or more frames");
         }

@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The writer service: watches {@code shoal.tracks.v1} in group {@value #GROUP} and gives every
  * session it finds a {@link TrajectoryWriterService} of its own, which writes
- * {@code OUT/<session>/trajectories.csv} (and the wide CSV) when the session is complete.
+ * {@code OUT/<session>/trajectories.csv} (and the wide CSV, and trajectories.parquet when the config's
+ * {@code writer.parquet} is on) when the session is complete.
  *
  * <p>A session's tracks are held until its end (corrections revise the past), so a restart must read
  * an unfinished session again from its first record: the watcher commits, per partition, no further
@@ -148,8 +149,9 @@ final class SessionTrajectoryWriters implements PipelineService {
         starts.putAll(corrections);
         String group = TrajectoryWriterService.GROUP_PREFIX + session + "-" + process;
         TrajectoryWriterService writer = config.learns()
-                ? new TrajectoryWriterService(settings, group, session, starts, csv, config.writer().maxGapFrames())
-                : new TrajectoryWriterService(settings, group, session, starts, csv);
+                ? new TrajectoryWriterService(settings, group, session, starts, csv, config.writer().maxGapFrames(),
+                        config.writer().parquet())
+                : new TrajectoryWriterService(settings, group, session, starts, csv, config.writer().parquet());
         open.put(session, new Open(writer, partition, record.offset()));
         new Thread(writer, "shoal-writer-" + session).start();
         log.println("serve writer: session " + session + " found on " + partition + " at offset " + record.offset());

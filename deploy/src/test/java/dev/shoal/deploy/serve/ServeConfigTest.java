@@ -1,6 +1,7 @@
 package dev.shoal.deploy.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.deploy.ShoalCommand;
@@ -44,6 +45,7 @@ class ServeConfigTest {
         assertEquals(52, config.segmentation().cropSize());
         assertEquals(Long.MAX_VALUE, config.identifierWindowFrames());
         assertEquals(25, config.writer().maxGapFrames());
+        assertFalse(config.writer().parquet(), "trajectories.parquet is opt-in");
         assertEquals(List.of(), config.ingest().sources());
         assertTrue(config.learns());
     }
@@ -57,7 +59,7 @@ class ServeConfigTest {
                 "               crop_size: 0, warm_up_seconds: 2.5}",
                 "identifier: {window_frames: 900}",
                 "trainer: {store: /tmp/store, method: contrastive}",
-                "writer: {out_dir: /tmp/out, max_gap_frames: 12}",
+                "writer: {out_dir: /tmp/out, max_gap_frames: 12, parquet: true}",
                 "ingest: {sources: [a.mp4, b.mp4], session: s1, camera: top, paced: true, queue: 100}", "")));
         assertEquals(6, config.kafka().partitions());
         assertEquals((short) 3, config.kafka().replicationFactor());
@@ -66,6 +68,7 @@ class ServeConfigTest {
         assertEquals(900, config.identifierWindowFrames());
         assertEquals(Path.of("/tmp/store"), config.trainer().store());
         assertEquals(TrainingMethod.CONTRASTIVE, config.trainer().method());
+        assertTrue(config.writer().parquet());
         assertEquals(List.of("a.mp4", "b.mp4"), config.ingest().sources());
         assertTrue(config.ingest().paced());
         assertEquals(100, config.ingest().queue());
