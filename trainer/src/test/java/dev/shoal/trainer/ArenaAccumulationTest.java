@@ -34,7 +34,7 @@ class ArenaAccumulationTest {
     Path temp;
 
     @ParameterizedTest
-    @EnumSource(value = TrainingMethod.class, names = "CONTRASTIVE")
+    @EnumSource(TrainingMethod.class)
     void reachesNinetyNinePercentOnHeldOutCropsWithinBoundedSteps(TrainingMethod method) throws IOException {
         ArenaCrops arena = ArenaCrops.load(ANIMALS, FRAMES, SIDE, 1, Difficulty.EASY, CROP, Path.of("target", "arena-crops"));
         Map<Long, Integer> truth = new HashMap<>();
