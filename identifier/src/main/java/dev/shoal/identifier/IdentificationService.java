@@ -109,10 +109,12 @@ public final class IdentificationService implements PipelineService {
 
         /** Files: a short wait fills batches from frames that arrive together. */
         public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(2);
+        /** Crops in a full micro-batch. */
+        public static final int DEFAULT_BATCH_CROPS = 64;
 
         /** Flush at 64 crops or 2 ms; the whole session is re-scored by a new model. */
         public static Options defaults(int animals, int cropSize) {
-            return new Options(animals, cropSize, 64, DEFAULT_MAX_DELAY, Long.MAX_VALUE,
+            return new Options(animals, cropSize, DEFAULT_BATCH_CROPS, DEFAULT_MAX_DELAY, Long.MAX_VALUE,
                     IdentityScorer.Options.defaults(), FragmentIdentityAssigner.Options.defaults());
         }
     }

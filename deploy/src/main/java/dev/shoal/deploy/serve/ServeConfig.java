@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.shoal.core.BadInputException;
+import dev.shoal.identifier.IdentificationService;
 import dev.shoal.segmenter.Polarity;
 import dev.shoal.segmenter.SegmentationSettings;
 import dev.shoal.segmenter.WarmUp;
@@ -16,6 +17,7 @@ import dev.shoal.trainer.TrainingMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -27,7 +29,8 @@ import java.util.stream.Collectors;
  * kafka:   {partitions: 6, replication_factor: 3}   # topics created with these if missing
  * segmentation: {polarity: DARK_ON_LIGHT, threshold: 0, min_area: 0, max_area: 0, opening: 0,
  *                crop_size: 52, warm_up_seconds: 0}
- * identifier: {window_frames: 0}  # 0: a new model re-scores the whole session
+ * identifier: {window_frames: 0, batch_crops: 64, max_delay_ms: 2}   # window 0: a new model re-scores the whole
+ *                               # session; a micro-batch is scored at batch_crops or after max_delay_ms
  * trainer: {store: /var/lib/shoal/trainer, method: CLASSIC}   # or PAIRWISE, CONTRASTIVE
  * writer:  {out_dir: /var/lib/shoal/trajectories, max_gap_frames: 25, parquet: false}   # parquet: also trajectories.parquet
  * ingest:  {sources: ["arena:animals=5,frames=300"], session: run-1, camera: cam0, paced: false, queue: 32}
@@ -46,7 +49,8 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
                                Integer cropSize, Double warmUpSeconds) {
     }
 
-    public record Identifier(Long windowFrames) {
+    /** {@code batchCrops}, {@code maxDelayMs}: a micro-batch of crops is scored when it holds this many, or after this wait. */
+    public record Identifier(Long windowFrames, Integer batchCrops, Double maxDelayMs) {
     }
 
     /** {@code method}: as {@code shoal track --training-method}. */
@@ -132,10 +136,18 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
         if (!(s.warmUpSeconds() >= 0)) {
             throw bad(file, "segmentation.warm_up_seconds", s.warmUpSeconds(), "give 0 (whole recording) or more");
         }
-        Identifier i = new Identifier(identifier == null || identifier.windowFrames() == null ? 0
-                : identifier.windowFrames());
+        Identifier i = identifier == null ? new Identifier(null, null, null) : identifier;
+        i = new Identifier(i.windowFrames() == null ? 0 : i.windowFrames(),
+                or(i.batchCrops(), IdentificationService.Options.DEFAULT_BATCH_CROPS), i.maxDelayMs() == null
+                        ? IdentificationService.Options.DEFAULT_MAX_DELAY.toNanos() / 1e6 : i.maxDelayMs());
         if (i.windowFrames() < 0) {
             throw bad(file, "identifier.window_frames", i.windowFrames(), "give 0 (whole session) or a number of frames");
+        }
+        if (i.batchCrops() < 1) {
+            throw bad(file, "identifier.batch_crops", i.batchCrops(), "give 1 or more crops");
+        }
+        if (!(i.maxDelayMs() >= 0 && i.maxDelayMs() <= 60_000)) {
+            throw bad(file, "identifier.max_delay_ms", i.maxDelayMs(), "give 0 (score what each poll brings) to 60000 ms");
         }
         Trainer t = trainer == null ? new Trainer(null, null) : trainer;
         t = new Trainer(t.store() == null ? Path.of("shoal-trainer") : t.store(),
@@ -181,6 +193,11 @@ public record ServeConfig(Integer animals, Kafka kafka, Segmentation segmentatio
     /** 60 background samples, the area range learnt unless max_area is given, as {@code track} does. */
     public WarmUp warmUp() {
         return new WarmUp(segmentation.warmUpSeconds(), 60, segmentation.cropSize(), animals, segmentation.maxArea() == 0);
+    }
+
+    /** How long a crop may wait for its micro-batch to fill. */
+    public Duration identifierMaxDelay() {
+        return Duration.ofNanos(Math.round(identifier.maxDelayMs() * 1e6));
     }
 
     /** The re-score window: 0 in the file means the whole session. */

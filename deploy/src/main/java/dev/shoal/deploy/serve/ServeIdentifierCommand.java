@@ -44,8 +44,9 @@ public final class ServeIdentifierCommand implements Callable<Integer> {
                 IdentificationService.Options defaults = IdentificationService.Options.defaults(config.animals(),
                         config.segmentation().cropSize());
                 service = new IdentificationService(settings, IdentificationService.GROUP, Map.of(),
-                        new IdentificationService.Options(defaults.animals(), defaults.cropSize(), defaults.batchCrops(),
-                                defaults.maxDelay(), config.identifierWindowFrames(), defaults.scorer(),
+                        new IdentificationService.Options(defaults.animals(), defaults.cropSize(),
+                                config.identifier().batchCrops(), config.identifierMaxDelay(),
+                                config.identifierWindowFrames(), defaults.scorer(),
                                 defaults.assignment()), instance);
             } else {
                 service = new ProvisionalTrackingService(settings, IdentificationService.GROUP, Map.of());

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,9 @@ class ServeConfigTest {
         assertEquals(Polarity.DARK_ON_LIGHT, config.segmentation().polarity());
         assertEquals(52, config.segmentation().cropSize());
         assertEquals(Long.MAX_VALUE, config.identifierWindowFrames());
+        assertEquals(64, config.identifier().batchCrops());
+        assertEquals(Duration.ofMillis(2), config.identifierMaxDelay());
+        assertEquals(TrainingMethod.CLASSIC, config.trainer().method());
         assertEquals(25, config.writer().maxGapFrames());
         assertFalse(config.writer().parquet(), "trajectories.parquet is opt-in");
         assertEquals(List.of(), config.ingest().sources());
@@ -57,7 +61,7 @@ class ServeConfigTest {
                 "kafka: {partitions: 6, replication_factor: 3}",
                 "segmentation: {polarity: LIGHT_ON_DARK, threshold: 30, min_area: 20, max_area: 400, opening: 1,",
                 "               crop_size: 0, warm_up_seconds: 2.5}",
-                "identifier: {window_frames: 900}",
+                "identifier: {window_frames: 900, batch_crops: 16, max_delay_ms: 0.5}",
                 "trainer: {store: /tmp/store, method: contrastive}",
                 "writer: {out_dir: /tmp/out, max_gap_frames: 12, parquet: true}",
                 "ingest: {sources: [a.mp4, b.mp4], session: s1, camera: top, paced: true, queue: 100}", "")));
@@ -66,6 +70,8 @@ class ServeConfigTest {
         assertEquals(400, config.segmentationSettings().maxArea());
         assertEquals(2.5, config.warmUp().seconds());
         assertEquals(900, config.identifierWindowFrames());
+        assertEquals(16, config.identifier().batchCrops());
+        assertEquals(Duration.ofNanos(500_000), config.identifierMaxDelay());
         assertEquals(Path.of("/tmp/store"), config.trainer().store());
         assertEquals(TrainingMethod.CONTRASTIVE, config.trainer().method());
         assertTrue(config.writer().parquet());
@@ -105,6 +111,9 @@ class ServeConfigTest {
         String[] partitions = serve("writer", config("animals: 5\nkafka: {partitions: 0}\n"));
         assertEquals("2", partitions[0]);
         assertTrue(partitions[1].contains("kafka.partitions is 0; give 1 or more"), partitions[1]);
+        String[] batch = serve("identifier", config("animals: 5\nidentifier: {batch_crops: 0}\n"));
+        assertEquals("2", batch[0]);
+        assertTrue(batch[1].contains("identifier.batch_crops is 0; give 1 or more crops"), batch[1]);
         String[] crop = serve("trainer", config("animals: 5\nsegmentation: {crop_size: 4}\n"));
         assertEquals("2", crop[0]);
         assertTrue(crop[1].contains("segmentation.crop_size is 4"), crop[1]);
