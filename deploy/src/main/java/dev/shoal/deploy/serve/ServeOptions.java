@@ -33,6 +33,11 @@ final class ServeOptions {
                     + " dead one's last commit at once (default: the host name).")
     String instance;
 
+    @Option(names = "--connect-timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "How long to wait for the cluster to answer at start-up: a service may start before its"
+                    + " brokers, as a pod does (default: ${DEFAULT-VALUE}).")
+    int connectTimeoutSeconds;
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: off; 0 for any free port).")
     Integer metricsPort;
@@ -84,9 +89,11 @@ final class ServeOptions {
 
     /** Checks that the cluster answers and creates the topics that are missing, as the config lays them out. */
     KafkaSettings connect(ServeConfig config) {
+        if (connectTimeoutSeconds < 1) {
+            throw new BadInputException("--connect-timeout " + connectTimeoutSeconds + ": give 1 or more seconds");
+        }
         KafkaSettings settings = KafkaSettings.of(bootstrap);
-        // A service may start before its cluster answers (a pod before the brokers): it waits a minute.
-        TopicAdmin.requireReachable(settings, Duration.ofSeconds(60));
+        TopicAdmin.requireReachable(settings, Duration.ofSeconds(connectTimeoutSeconds));
         TopicAdmin.createTopics(settings, Topics.all(config.kafka().partitions(), settings.maxRecordBytes()),
                 Optional.of(config.kafka().replicationFactor()));
         return settings;

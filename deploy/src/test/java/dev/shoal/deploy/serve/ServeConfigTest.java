@@ -32,7 +32,8 @@ class ServeConfigTest {
     private static String[] serve(String service, Path config) {
         StringWriter err = new StringWriter();
         int code = ShoalCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
-                "serve", service, "--bootstrap", "localhost:1", "--config", config.toString(), "--instance", "t");
+                "serve", service, "--bootstrap", "localhost:1", "--config", config.toString(), "--instance", "t",
+                "--connect-timeout", "2");
         return new String[] {Integer.toString(code), err.toString().strip()};
     }
 
