@@ -276,6 +276,14 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
                 .register(registry);
     }
 
+    /** A gauge of a ratio over the last {@value #WINDOW_FRAMES} frames. */
+    private static void windowedRatio(MeterRegistry registry, String name, WindowedRatio ratio, String description,
+                                      String session, String stage) {
+        Gauge.builder(name, ratio, WindowedRatio::value)
+                .description(description + ", last " + WINDOW_FRAMES + " frames")
+                .tags("session", session, "stage", stage).strongReference(true).register(registry);
+    }
+
     private static Timer captureLatency(MeterRegistry registry, String session, String stage) {
         return Timer.builder("shoal.capture.latency")
                 .description("Capture of a frame to the stage's output for it")
@@ -327,9 +335,8 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
                     .description("Blobs the segmenter found in a frame")
                     .tags("session", session, "stage", "segmenter")
                     .register(registry);
-            Gauge.builder("shoal.blobs.crossing.ratio", crossing, WindowedRatio::value)
-                    .description("Share of blobs that are crossings (several animals), last " + WINDOW_FRAMES + " frames")
-                    .tags("session", session, "stage", "segmenter").strongReference(true).register(registry);
+            windowedRatio(registry, "shoal.blobs.crossing.ratio", crossing,
+                    "Share of blobs that are crossings (several animals)", session, "segmenter");
         }
 
         void on(FrameBlobs blobs, long timestampMs) {
@@ -359,13 +366,10 @@ public final class PipelineMetrics implements MeterBinder, AutoCloseable {
             this.animals = animals;
             out = framesOut(registry, session, "identifier");
             latency = captureLatency(registry, session, "identifier");
-            Gauge.builder("shoal.tracks.identified.ratio", identified, WindowedRatio::value)
-                    .description("Animals given an identity by a model over the number of animals, last "
-                            + WINDOW_FRAMES + " frames")
-                    .tags("session", session, "stage", "identifier").strongReference(true).register(registry);
-            Gauge.builder("shoal.identity.certainty.ratio", certainty, WindowedRatio::value)
-                    .description("Mean confidence of the identities a model gave, last " + WINDOW_FRAMES + " frames")
-                    .tags("session", session, "stage", "identifier").strongReference(true).register(registry);
+            windowedRatio(registry, "shoal.tracks.identified.ratio", identified,
+                    "Animals given an identity by a model over the number of animals", session, "identifier");
+            windowedRatio(registry, "shoal.identity.certainty.ratio", certainty,
+                    "Mean confidence of the identities a model gave", session, "identifier");
         }
 
         void on(FrameTracks tracks, long timestampMs) {
