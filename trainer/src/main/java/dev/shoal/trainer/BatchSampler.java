@@ -7,7 +7,8 @@ import java.util.Random;
  * pass per epoch. Pairwise and contrastive: half of each batch from the labelled training images, the rest drawn
  * from randomly chosen global fragments, a few images from each of their fragments, so every batch
  * holds many pairs the fragments label (same fragment, or coexisting fragments); an epoch is as many
- * images as the larger of the labelled training images and the fragments' images.
+ * images as the larger of the labelled training images and the fragments' images, the latter capped at
+ * {@code maxPerIdentity} per class (when given) as the labelled images are.
  */
 final class BatchSampler {
 
@@ -21,7 +22,9 @@ final class BatchSampler {
     private int labelledNext;
     private long drawn;
 
-    BatchSampler(TrainingImages images, IdentityTrainer.Split split, TrainingMethod method, int batchSize, int seed) {
+    /** @param maxPerIdentity caps an epoch's pair images at this many per class; 0 for no cap */
+    BatchSampler(TrainingImages images, IdentityTrainer.Split split, TrainingMethod method, int batchSize,
+                 int maxPerIdentity, int seed) {
         this.images = images;
         this.labelled = split.training().clone();
         this.heldOut = split.heldOut();
@@ -33,6 +36,9 @@ final class BatchSampler {
             for (int f = 0; f < images.fragments(); f++) {
                 fragmentImages += images.imagesOf(f).length;
             }
+        }
+        if (maxPerIdentity > 0) {
+            fragmentImages = Math.min(fragmentImages, (long) maxPerIdentity * images.classes());
         }
         this.imagesPerEpoch = Math.max(labelled.length, fragmentImages);
     }

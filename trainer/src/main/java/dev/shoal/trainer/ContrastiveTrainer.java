@@ -92,7 +92,8 @@ public final class ContrastiveTrainer {
                     + " pair to learn from; give global fragments (or labelled images)");
         }
         IdentityTrainer.Split split = labelled
-                ? IdentityTrainer.Split.stratified(images, options.validationFraction(), options.seed())
+                ? IdentityTrainer.Split.stratified(images, options.validationFraction(),
+                        options.maxImagesPerIdentity(), options.seed())
                 : IdentityTrainer.Split.unlabelled(images.size());
         long start = System.nanoTime();
         Engine.getEngine(ENGINE).setRandomSeed(options.seed());
@@ -112,7 +113,8 @@ public final class ContrastiveTrainer {
         int[] sample = clusterSample(images, split);
         AtomicLong imagesDone = new AtomicLong();
         AtomicReference<String> status = new AtomicReference<>("epoch 1");
-        BatchSampler sampler = new BatchSampler(images, split, TrainingMethod.CONTRASTIVE, batchSize, options.seed());
+        BatchSampler sampler = new BatchSampler(images, split, TrainingMethod.CONTRASTIVE, batchSize,
+                options.maxImagesPerIdentity(), options.seed());
         int[] batchImages = new int[batchSize];
         float[] inputs = new float[Math.max(batchSize, EMBEDDING_BATCH) * network.pixels()];
         float[] labels = new float[batchSize];

@@ -83,7 +83,7 @@ public final class IdentityTrainer {
         if (options.method() == TrainingMethod.CONTRASTIVE) {
             return new ContrastiveTrainer(options, progress).train(network, images, warmStart);
         }
-        Split split = Split.stratified(images, options.validationFraction(), options.seed());
+        Split split = Split.stratified(images, options.validationFraction(), options.maxImagesPerIdentity(), options.seed());
         long start = System.nanoTime();
 
         Engine.getEngine(ENGINE).setRandomSeed(options.seed());
@@ -127,7 +127,8 @@ public final class IdentityTrainer {
 
         AtomicLong imagesDone = new AtomicLong();
         AtomicReference<String> status = new AtomicReference<>("epoch 1");
-        BatchSampler sampler = new BatchSampler(images, split, options.method(), options.batchSize(), options.seed());
+        BatchSampler sampler = new BatchSampler(images, split, options.method(), options.batchSize(),
+                options.maxImagesPerIdentity(), options.seed());
         int[] batchImages = new int[options.batchSize()];
         float[] inputs = new float[options.batchSize() * network.pixels()];
         float[] labels = new float[options.batchSize()];
@@ -367,7 +368,8 @@ public final class IdentityTrainer {
 
     /**
      * Indices of the labelled images for training and for validation (each identity's labelled images
-     * split in the same proportion), and which images are held out.
+     * split in the same proportion), and which images are held out. With a cap, each identity
+     * contributes a random {@code maxPerIdentity} of its labelled images and the rest sit this run out.
      */
     record Split(int[] training, int[] validation, boolean[] heldOut) {
 
@@ -380,7 +382,7 @@ public final class IdentityTrainer {
             return new Split(new int[0], new int[0], new boolean[images]);
         }
 
-        static Split stratified(TrainingImages crops, double validationFraction, int seed) {
+        static Split stratified(TrainingImages crops, double validationFraction, int maxPerIdentity, int seed) {
             int classes = crops.classes();
             int[] counts = new int[classes];
             for (int i = 0; i < crops.size(); i++) {
@@ -409,6 +411,9 @@ public final class IdentityTrainer {
             for (int c = 0; c < classes; c++) {
                 int[] images = byClass[c];
                 shuffle(images, random);
+                if (maxPerIdentity > 0 && images.length > maxPerIdentity) {
+                    images = Arrays.copyOf(images, maxPerIdentity);
+                }
                 int held = images.length < 2 ? 0
                         : Math.max(1, Math.min(images.length - 1, (int) Math.round(images.length * validationFraction)));
                 System.arraycopy(images, 0, validation, v, held);

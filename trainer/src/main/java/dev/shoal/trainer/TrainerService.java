@@ -76,8 +76,15 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
                            double republishGrowth) {
 
         /**
+         * Each training run draws at most this many of an identity's accepted images, so its cost stops
+         * growing with the video's length once accumulation has labelled this many per animal.
+         */
+        public static final int MAX_IMAGES_PER_IDENTITY = 500;
+
+        /**
          * The light network (measured at 52x52 on 10 synthetic identities: as accurate as idtracker.ai's,
-         * 333 vs 124 images/s on one PyTorch thread), classic method, 1 GiB per session, republish at +25%.
+         * 333 vs 124 images/s on one PyTorch thread), classic method, 1 GiB per session, republish at +25%,
+         * at most {@link #MAX_IMAGES_PER_IDENTITY} images per identity in a training run.
          * Batches of 32 at learning rate 0.003, at most 25 epochs with patience 3: on the 8-animal arena
          * this reached the same identities as batches of 64 at 0.001 for 100 epochs in a third of the time.
          * Classic stays the default method (measured 2026-11-23, docs/EXPERIMENTS.md and BENCHMARKS.md):
@@ -89,7 +96,8 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
          */
         public static Settings defaults(int animals, Path storeRoot) {
             return new Settings(animals, storeRoot, 1L << 30, IdentityAccumulator.Options.defaults(
-                    TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f).withMaxEpochs(25).withPatience(3),
+                    TrainingOptions.defaults().withBatchSize(32).withLearningRate(3e-3f).withMaxEpochs(25).withPatience(3)
+                            .withMaxImagesPerIdentity(MAX_IMAGES_PER_IDENTITY),
                     IdentityNetwork.Architecture.LIGHT), 0.25);
         }
 

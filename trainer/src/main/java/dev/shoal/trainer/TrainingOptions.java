@@ -19,10 +19,13 @@ import java.time.Duration;
  *               pairs only through an embedding (contrastive: early stopping then follows the
  *               clustering's silhouette score instead of the validation loss)
  * @param pairWeight weight (lambda) of the pairwise term against the cross-entropy, for {@link TrainingMethod#PAIRWISE}
+ * @param maxImagesPerIdentity labelled images of one identity a training run uses at most, drawn at random from
+ *               all of its fragments (0: all); bounds a run's cost whatever the video's length, after
+ *               idtracker.ai's cap of images per animal
  */
 public record TrainingOptions(int batchSize, int maxEpochs, int patience, double validationFraction,
                               float learningRate, int seed, Duration progressPeriod, TrainingMethod method,
-                              float pairWeight) {
+                              float pairWeight, int maxImagesPerIdentity) {
 
     public TrainingOptions {
         if (batchSize < 1) {
@@ -51,48 +54,64 @@ public record TrainingOptions(int batchSize, int maxEpochs, int patience, double
         if (!(pairWeight >= 0)) {
             throw new BadInputException("training options: pairWeight is " + pairWeight + "; give a weight of 0 or more (default 1)");
         }
+        if (maxImagesPerIdentity < 0 || maxImagesPerIdentity == 1) {
+            throw new BadInputException("training options: maxImagesPerIdentity is " + maxImagesPerIdentity
+                    + "; give 0 (no cap) or at least 2 (one to train on, one to validate on)");
+        }
     }
 
-    /** Batches of 64, at most 100 epochs, patience 5, 10% validation, learning rate 0.001, seed 0, classic. */
+    /** Batches of 64, at most 100 epochs, patience 5, 10% validation, learning rate 0.001, seed 0, classic, no cap. */
     public static TrainingOptions defaults() {
-        return new TrainingOptions(64, 100, 5, 0.1, 1e-3f, 0, Duration.ofSeconds(10), TrainingMethod.CLASSIC, 1f);
+        return new TrainingOptions(64, 100, 5, 0.1, 1e-3f, 0, Duration.ofSeconds(10), TrainingMethod.CLASSIC, 1f, 0);
     }
 
     public TrainingOptions withMaxEpochs(int epochs) {
-        return new TrainingOptions(batchSize, epochs, patience, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(batchSize, epochs, patience, validationFraction, learningRate, seed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withPatience(int epochs) {
-        return new TrainingOptions(batchSize, maxEpochs, epochs, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(batchSize, maxEpochs, epochs, validationFraction, learningRate, seed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withValidationFraction(double fraction) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, fraction, learningRate, seed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(batchSize, maxEpochs, patience, fraction, learningRate, seed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withSeed(int newSeed) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, newSeed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, newSeed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withLearningRate(float rate) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, rate, seed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, rate, seed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withBatchSize(int images) {
-        return new TrainingOptions(images, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod, method, pairWeight);
+        return new TrainingOptions(images, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withProgressPeriod(Duration period) {
-        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, period, method, pairWeight);
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, period,
+                method, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withMethod(TrainingMethod newMethod) {
         return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
-                newMethod, pairWeight);
+                newMethod, pairWeight, maxImagesPerIdentity);
     }
 
     public TrainingOptions withPairWeight(float weight) {
         return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
-                method, weight);
+                method, weight, maxImagesPerIdentity);
+    }
+
+    public TrainingOptions withMaxImagesPerIdentity(int images) {
+        return new TrainingOptions(batchSize, maxEpochs, patience, validationFraction, learningRate, seed, progressPeriod,
+                method, pairWeight, images);
     }
 }

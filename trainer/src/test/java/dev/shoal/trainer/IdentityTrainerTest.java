@@ -41,6 +41,27 @@ class IdentityTrainerTest {
     }
 
     @Test
+    void aCapOnImagesPerIdentityBoundsWhatOneRunTrainsAndValidatesOn() {
+        LabelledCrops crops = new SpottedCrops(CROP, CLASSES, 11).generate(80, 1);
+        TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(1).withValidationFraction(0.2);
+        try (TrainedIdentityModel capped = new IdentityTrainer(options.withMaxImagesPerIdentity(30), null)
+                .train(IdentityNetwork.idtracker(CROP, CLASSES), crops);
+             TrainedIdentityModel above = new IdentityTrainer(options.withMaxImagesPerIdentity(100), null)
+                     .train(IdentityNetwork.idtracker(CROP, CLASSES), crops)) {
+            assertEquals(CLASSES * 30, capped.report().images());
+            assertEquals(CLASSES * 24, capped.report().trainingImages());
+            assertEquals(CLASSES * 80, above.report().images());
+        }
+    }
+
+    @Test
+    void rejectsACapOfOneImagePerIdentity() {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> TrainingOptions.defaults().withMaxImagesPerIdentity(1));
+        assertTrue(e.getMessage().contains("maxImagesPerIdentity"), e.getMessage());
+    }
+
+    @Test
     void staysNearChanceWhenLabelsAreRandom() {
         LabelledCrops crops = SpottedCrops.withRandomLabels(new SpottedCrops(CROP, CLASSES, 11).generate(80, 1), 3);
         TrainingOptions options = TrainingOptions.defaults().withMaxEpochs(12).withValidationFraction(0.2);
