@@ -5,9 +5,9 @@ import dev.shoal.core.kafka.KafkaSettings;
 import dev.shoal.core.kafka.Serdes;
 import dev.shoal.core.kafka.Topics;
 import dev.shoal.core.proto.FrameTracks;
-import dev.shoal.core.proto.Track;
 import dev.shoal.identifier.TrajectoryCsvWriter;
 import dev.shoal.identifier.TrajectoryParquetWriter;
+import dev.shoal.identifier.TrajectoryStats;
 import dev.shoal.identifier.TrajectoryWriterService;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -106,15 +106,7 @@ final class LiveTrajectoryWriter extends ConsumingService<FrameTracks> {
         if (parquet != null) {
             parquet.write(tracks);
         }
-        int given = 0;
-        if (tracks.getModelVersion() > 0) {
-            for (Track track : tracks.getTracksList()) {
-                if (track.getIdentity() > 0) {
-                    given++;
-                }
-            }
-        }
-        identified += Math.min(given, animals);
+        identified += Math.min(TrajectoryStats.identified(tracks), animals);
         modelVersion = Math.max(modelVersion, tracks.getModelVersion());
         frames++;
         records++;

@@ -30,6 +30,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -133,8 +134,9 @@ final class TrackJob {
                 new StringSerializer(), Serdes.FRAME.serializer());
              ProgressLine line = new ProgressLine("track", "frames", writer::framesWritten, total,
                      () -> "segmented " + segmenter.framesSegmented() + (trainer == null ? ""
-                             : ", model v" + trainer.releasesPublished() + ", crops scored "
-                             + identification.cropsScored()), progress, Duration.ofSeconds(1))) {
+                             : String.format(Locale.ROOT, ", model v%d, identified %.1f%%, crops scored %d",
+                                     trainer.releasesPublished(), 100 * writer.identifiedShare(animals),
+                                     identification.cropsScored())), progress, Duration.ofSeconds(1))) {
             // Its own meters carry a camera label; /metrics gets ingest through IngestMetrics instead.
             publisher = new FramePublisher(producer, session, "file", new SimpleMeterRegistry(),
                     FramePublisher.DEFAULT_LIVE_QUEUE_FRAMES);

@@ -1,16 +1,41 @@
 package dev.shoal.identifier;
 
+import dev.shoal.core.proto.FrameTracks;
+import dev.shoal.core.proto.Track;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a trajectory writer saw: frames, rows, animals per frame, and latency since capture. */
+/**
+ * What a trajectory writer saw: frames, rows, animals per frame, rows a model identified, and latency
+ * since capture.
+ */
 public final class TrajectoryStats {
 
     private final Map<Integer, Long> framesByTrackCount = new TreeMap<>();
     private long[] latencyNanos = new long[1024];
     private volatile long frames;
     private long rows;
+    private volatile long identifiedRows;
+
+    /** Tracks of the frame that a model gave an identity (not provisional, not identity 0). */
+    public static int identified(FrameTracks tracks) {
+        if (tracks.getModelVersion() <= 0) {
+            return 0;
+        }
+        int given = 0;
+        for (Track track : tracks.getTracksList()) {
+            if (track.getIdentity() > 0) {
+                given++;
+            }
+        }
+        return given;
+    }
+
+    void add(FrameTracks tracks, long latencyNs) {
+        add(tracks.getTracksCount(), latencyNs);
+        identifiedRows += identified(tracks);
+    }
 
     void add(int tracks, long latencyNs) {
         framesByTrackCount.merge(tracks, 1L, Long::sum);
@@ -28,6 +53,15 @@ public final class TrajectoryStats {
 
     public long rows() {
         return rows;
+    }
+
+    /**
+     * Share of the animal-frames seen so far that a model identified, as the writer received them (before
+     * corrections and repairs).
+     */
+    public double identifiedShare(int animals) {
+        long n = frames;
+        return n == 0 || animals < 1 ? 0 : Math.min(1, identifiedRows / (n * (double) animals));
     }
 
     /** Number of frames with each count of tracks. */

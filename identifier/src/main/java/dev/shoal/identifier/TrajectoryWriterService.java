@@ -202,7 +202,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         if (!session.equals(tracks.getSession()) || result.isDone() || lastFrameSeen) {
             return;
         }
-        stats.add(tracks.getTracksCount(), System.nanoTime() - tracks.getCaptureTimeNs());
+        stats.add(tracks, System.nanoTime() - tracks.getCaptureTimeNs());
         if (streaming != null) {
             streaming.write(tracks);
             if (streamingParquet != null) {
@@ -276,6 +276,11 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     /** Frames received so far. */
     public long framesWritten() {
         return stats.frames();
+    }
+
+    /** Share of the animal-frames received so far that a model identified (before corrections). */
+    public double identifiedShare(int animals) {
+        return stats.identifiedShare(animals);
     }
 
     /** Identity corrections applied to the written files (model-based writer). */

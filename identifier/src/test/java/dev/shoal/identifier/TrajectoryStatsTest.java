@@ -2,6 +2,8 @@ package dev.shoal.identifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.shoal.core.proto.FrameTracks;
+import dev.shoal.core.proto.Track;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,5 +22,28 @@ class TrajectoryStatsTest {
         assertEquals(1000.0, stats.latencyMillis(0.5), 1e-9);
         assertEquals(1980.0, stats.latencyMillis(0.99), 1e-9);
         assertEquals(2000.0, stats.latencyMillis(1.0), 1e-9);
+    }
+
+    @Test
+    void identifiedShareCountsOnlyTracksAModelGaveAnIdentity() {
+        TrajectoryStats stats = new TrajectoryStats();
+        FrameTracks provisional = frame(0, 5, 6);
+        FrameTracks oneUnplaced = frame(2, 1, 0);
+        FrameTracks both = frame(2, 1, 2);
+        assertEquals(0, TrajectoryStats.identified(provisional), "model version 0: fragment ids, not identities");
+        assertEquals(1, TrajectoryStats.identified(oneUnplaced), "identity 0 is a position no identity was given to");
+        stats.add(provisional, 0);
+        stats.add(oneUnplaced, 0);
+        stats.add(both, 0);
+        assertEquals(3.0 / 6, stats.identifiedShare(2), 1e-12);
+        assertEquals(0, new TrajectoryStats().identifiedShare(2));
+    }
+
+    private static FrameTracks frame(long modelVersion, int... identities) {
+        FrameTracks.Builder frame = FrameTracks.newBuilder().setModelVersion(modelVersion);
+        for (int identity : identities) {
+            frame.addTracks(Track.newBuilder().setIdentity(identity));
+        }
+        return frame.build();
     }
 }
