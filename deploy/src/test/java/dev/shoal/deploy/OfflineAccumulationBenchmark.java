@@ -20,15 +20,19 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Not a test: the segmenter and the trainer's accumulation on an arena, offline (no Kafka), with the
  * arena's truth to say how many global fragments are accepted per step and whether the identities
- * given to fragments are right. The same classes as the services, driven directly.
+ * given to fragments are right (in all, and among the fragments accepted on their own by partial
+ * accumulation). The same classes as the services, driven directly.
  *
  * <pre>
  * java ... dev.shoal.deploy.OfflineAccumulationBenchmark 'arena:animals=5,frames=900,size=640x640,difficulty=easy,seed=1'
@@ -86,13 +90,31 @@ public final class OfflineAccumulationBenchmark {
             try (GlobalFragmentStore.Snapshot snapshot = store.snapshot();
                  IdentityAccumulator accumulator = new IdentityAccumulator(arena.animals(), crop, options,
                          new PrintWriter(System.err, true))) {
+                Set<Long> stored = new HashSet<>();
+                snapshot.globals().forEach(g -> Arrays.stream(g.fragmentIds()).forEach(stored::add));
+                int[] animalOfLabel = null;
+                Set<Long> partial = new HashSet<>();
                 for (int step = 0; ; step++) {
                     long t0 = System.nanoTime();
+                    Set<Long> before = accumulator.identities().keySet();
                     IdentityAccumulator.Step s = accumulator.step(snapshot);
-                    System.out.printf(Locale.ROOT, "step %d: accepted %d global fragments (%d of %d in all), %d of %d"
-                                    + " images, %.1f s; %s%n", step, s.accepted(), accumulator.acceptedGlobals().size(),
-                            snapshot.globals().size(), s.acceptedImages(), s.storedImages(),
-                            (System.nanoTime() - t0) / 1e9, purity(accumulator.identities(), animalsOfFragment));
+                    Map<Long, Integer> identities = accumulator.identities();
+                    if (animalOfLabel == null) {
+                        animalOfLabel = new int[arena.animals()];
+                        for (Map.Entry<Long, Integer> e : identities.entrySet()) {
+                            animalOfLabel[e.getValue()] = majority(animalsOfFragment.get(e.getKey()));
+                        }
+                    }
+                    if (s.partialFragments() > 0) {
+                        identities.keySet().stream().filter(id -> !before.contains(id)).forEach(partial::add);
+                    }
+                    System.out.printf(Locale.ROOT, "step %d: accepted %d global fragments (%d of %d in all), %d fragments"
+                                    + " on their own (%d of %d fragments identified), %d of %d images, %.1f s; %s;"
+                                    + " validation %s%n", step, s.accepted(), accumulator.acceptedGlobals().size(),
+                            snapshot.globals().size(), s.partialFragments(), identities.size(), stored.size(),
+                            s.acceptedImages(), s.storedImages(), (System.nanoTime() - t0) / 1e9,
+                            truth(identities, partial, animalOfLabel, animalsOfFragment),
+                            s.report() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.report().validationAccuracy()));
                     if (!s.trained() || accumulator.finished(snapshot)) {
                         break;
                     }
@@ -115,16 +137,30 @@ public final class OfflineAccumulationBenchmark {
         }
     }
 
-    /** How many identified fragments carry the label most fragments of their animal carry. */
-    private static String purity(Map<Long, Integer> labels, Map<Long, Map<Integer, Integer>> animalsOfFragment) {
-        Map<Integer, Map<Integer, Integer>> labelsOfAnimal = new HashMap<>();
-        labels.forEach((fragment, label) -> labelsOfAnimal.computeIfAbsent(majority(animalsOfFragment.get(fragment)),
-                a -> new HashMap<>()).merge(label, 1, Integer::sum));
+    /**
+     * How many identified fragments have the label of their animal (labels are named by the first
+     * global fragment's fragments), in all and among those accepted on their own; and the share of
+     * identified fragments that carry the label most fragments of their animal carry.
+     */
+    private static String truth(Map<Long, Integer> labels, Set<Long> partial, int[] animalOfLabel,
+                                Map<Long, Map<Integer, Integer>> animalsOfFragment) {
         int right = 0;
-        for (Map<Integer, Integer> counts : labelsOfAnimal.values()) {
-            right += counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int partialRight = 0;
+        Map<Integer, Map<Integer, Integer>> labelsOfAnimal = new HashMap<>();
+        for (Map.Entry<Long, Integer> e : labels.entrySet()) {
+            int animal = majority(animalsOfFragment.get(e.getKey()));
+            labelsOfAnimal.computeIfAbsent(animal, a -> new HashMap<>()).merge(e.getValue(), 1, Integer::sum);
+            if (animalOfLabel[e.getValue()] == animal) {
+                right++;
+                partialRight += partial.contains(e.getKey()) ? 1 : 0;
+            }
         }
-        return String.format(Locale.ROOT, "%d of %d identified fragments consistent with the truth", right, labels.size());
+        int consistent = 0;
+        for (Map<Integer, Integer> counts : labelsOfAnimal.values()) {
+            consistent += counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+        return String.format(Locale.ROOT, "%d of %d identified fragments right (%d of %d accepted on their own),"
+                + " %d consistent with the truth", right, labels.size(), partialRight, partial.size(), consistent);
     }
 
     private static int majority(Map<Integer, Integer> counts) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Learns the animals' identities from global fragments, after idtracker.ai's protocols 1 and 2.
+ * Learns the animals' identities from global fragments, after idtracker.ai's protocols 1 to 3.
  *
  * <p>The first step labels the global fragment whose shortest fragment is longest (its fragments get
  * identities 0..N-1 in their order) and trains the network on it. Each later step scores every global
@@ -23,29 +23,50 @@ import java.util.Set;
  * free identities (idtracker.ai's certainty of a fragment: from the share of its images voting for
  * each identity and the median probabilities, the lead of the best identity over the second), and
  * (b) the assignment of new fragments to free identities that maximises the summed
- * log-probabilities gives each the identity it prefers, so no two claim one identity. A pass over
- * the candidates repeats while it accepts something, since each acceptance identifies fragments
- * that other candidates share. The
- * accepted fragments' images join the training set and the network is trained again from its
+ * log-probabilities gives each the identity it prefers, so no two claim one identity, and (c) no new
+ * fragment would take an identity that a fragment coexisting with it in another global fragment
+ * holds. A pass over the candidates repeats while it accepts something, since each acceptance
+ * identifies fragments that other candidates share.
+ *
+ * <p>Partial accumulation (idtracker.ai's, used when the global strategy stalls): a step that
+ * accepts no global fragment whole accepts fragments on their own instead. In each global fragment
+ * not accepted, a new fragment of at least minCrops crops is accepted with the identity it prefers
+ * among the free ones when its certainty there exceeds {@code partialCertaintyThreshold}, no other
+ * certain new fragment of that global fragment prefers the same identity, and no fragment coexisting
+ * with it in any stored global fragment holds that identity; passes repeat while they accept
+ * something. The next step tries whole global fragments first again. A global fragment counts as
+ * accepted ({@link #acceptedGlobals}) only once all its fragments are identified; until then its
+ * identified fragments are only in {@link #identities}, which is all a {@link Checkpoint} needs to
+ * carry partial acceptances over a restart. Unlike idtracker.ai, partial accumulation does not wait
+ * for half of the images to be accepted globally, nor for half of a fragment's coexisting fragments
+ * to be identified: on crowded arenas global fragments are too few for that (docs/EXPERIMENTS.md).
+ *
+ * <p>The accepted fragments' images join the training set and the network is trained again from its
  * previous weights. (With the contrastive method the labels only add pairs: two fragments of one
- * identity are the same animal, and they seed and number the clusters; see {@link ContrastiveTrainer}.) Accumulation ends when the accepted images reach {@code stopShare} of the stored
- * images, or when a step accepts nothing.
+ * identity are the same animal, and they seed and number the clusters; see {@link ContrastiveTrainer}.)
+ * Accumulation ends when the accepted images reach {@code stopShare} of the stored images, or when a
+ * step accepts nothing, whole or in part.
  *
  * <p>Pure: it reads a {@link GlobalFragmentStore.Snapshot} and trains; no Kafka. Not thread-safe.
  */
 public final class IdentityAccumulator implements AutoCloseable {
 
     private static final int SCORING_BATCH = 256;
+    private static final double PARTIAL_CERTAINTY = 0.1;
 
     /**
-     * @param training           how each training run trains (its method selects classic, pairwise or contrastive)
-     * @param architecture       the identity network
-     * @param certaintyThreshold a new fragment is certain when its certainty exceeds this (idtracker.ai: 0.1)
-     * @param stopShare          accumulation ends when accepted images reach this share of the stored images
-     * @param minCrops           a global fragment is usable when each of its fragments has at least this many crops
+     * @param training                  how each training run trains (its method selects classic, pairwise or contrastive)
+     * @param architecture              the identity network
+     * @param certaintyThreshold        a new fragment of a global fragment accepted whole is certain when its certainty
+     *                                  exceeds this (idtracker.ai: 0.1)
+     * @param stopShare                 accumulation ends when accepted images reach this share of the stored images
+     * @param minCrops                  a global fragment is usable when each of its fragments has at least this many
+     *                                  crops; a fragment is accepted on its own only with at least this many
+     * @param partialCertaintyThreshold a fragment is accepted on its own (partial accumulation) only when its
+     *                                  certainty exceeds this; 1 turns partial accumulation off
      */
     public record Options(TrainingOptions training, IdentityNetwork.Architecture architecture, double certaintyThreshold,
-                          double stopShare, int minCrops) {
+                          double stopShare, int minCrops, double partialCertaintyThreshold) {
 
         public Options {
             if (training == null || architecture == null) {
@@ -62,34 +83,50 @@ public final class IdentityAccumulator implements AutoCloseable {
             if (minCrops < 2) {
                 throw new BadInputException("accumulation options: minCrops is " + minCrops + "; give at least 2");
             }
+            if (!(partialCertaintyThreshold >= certaintyThreshold && partialCertaintyThreshold <= 1)) {
+                throw new BadInputException("accumulation options: partialCertaintyThreshold is " + partialCertaintyThreshold
+                        + "; give a value in [certaintyThreshold, 1] (1 turns partial accumulation off)");
+            }
         }
 
-        /** idtracker.ai's certainty threshold 0.1, stop at 99.95% of the images, fragments of at least 4 crops. */
+        /**
+         * idtracker.ai's certainty threshold 0.1, stop at 99.95% of the images, fragments of at least 4 crops,
+         * and a fragment accepted on its own when its certainty exceeds PARTIAL_CERTAINTY.
+         */
         public static Options defaults(TrainingOptions training, IdentityNetwork.Architecture architecture) {
-            return new Options(training, architecture, 0.1, 0.9995, 4);
+            return new Options(training, architecture, 0.1, 0.9995, 4, PARTIAL_CERTAINTY);
         }
 
         public Options withMinCrops(int crops) {
-            return new Options(training, architecture, certaintyThreshold, stopShare, crops);
+            return new Options(training, architecture, certaintyThreshold, stopShare, crops, partialCertaintyThreshold);
+        }
+
+        public Options withPartialCertaintyThreshold(double threshold) {
+            return new Options(training, architecture, certaintyThreshold, stopShare, minCrops, threshold);
         }
     }
 
     /**
      * What one step did.
      *
-     * @param trained         whether the network was trained in this step
-     * @param accepted        global fragments accepted in this step (the first one included)
-     * @param acceptedImages  images of identified fragments, after the step
-     * @param storedImages    images in the snapshot
-     * @param report          the training run's report, or null when it did not train
+     * @param trained           whether the network was trained in this step
+     * @param accepted          global fragments that became accepted in this step (the first one included; whole,
+     *                          or completed by fragments accepted on their own)
+     * @param partialFragments  fragments accepted on their own in this step (partial accumulation)
+     * @param acceptedImages    images of identified fragments, after the step
+     * @param storedImages      images in the snapshot
+     * @param report            the training run's report, or null when it did not train
      */
-    public record Step(boolean trained, int accepted, long acceptedImages, long storedImages, TrainingReport report) {
+    public record Step(boolean trained, int accepted, int partialFragments, long acceptedImages, long storedImages,
+                       TrainingReport report) {
     }
 
     /**
      * What the accumulator has learnt, to resume from after a restart: the identity of each accepted
-     * fragment, the accepted global fragments, the training runs so far, and the last model's weights
-     * and report (null before the first training).
+     * fragment (accepted with its global fragment or on its own), the global fragments all of whose
+     * fragments are identified, the training runs so far, and the last model's weights and report
+     * (null before the first training). Partial accumulation needs nothing more: a global fragment
+     * accepted in part is known by its fragments' identities.
      */
     public record Checkpoint(Map<Long, Integer> identities, Set<Long> acceptedGlobals, int trainings, byte[] weights,
                              TrainingReport report) {
@@ -154,7 +191,11 @@ public final class IdentityAccumulator implements AutoCloseable {
         return firstGlobal(snapshot) != null;
     }
 
-    /** Starts (labels the first global fragment and trains) or, once started, runs one accumulation step. */
+    /**
+     * Starts (labels the first global fragment and trains) or, once started, runs one accumulation
+     * step: whole global fragments, or fragments on their own when no global fragment can be accepted
+     * whole; trains again when either accepted something.
+     */
     public Step step(GlobalFragmentStore.Snapshot snapshot) {
         if (snapshot.cropSize() != network.cropSize()) {
             throw new BadInputException("accumulation: stored crops are " + snapshot.cropSize() + "x" + snapshot.cropSize()
@@ -163,20 +204,28 @@ public final class IdentityAccumulator implements AutoCloseable {
         if (model == null) {
             GlobalFragmentStore.StoredGlobal first = firstGlobal(snapshot);
             if (first == null) {
-                return new Step(false, 0, 0, snapshot.images(), null);
+                return new Step(false, 0, 0, 0, snapshot.images(), null);
             }
             long[] ids = first.fragmentIds();
             for (int k = 0; k < ids.length; k++) {
                 identities.put(ids[k], k);
             }
             acceptedGlobals.add(first.id());
-            return new Step(true, 1, acceptedImages(snapshot), snapshot.images(), train(snapshot));
+            return new Step(true, 1, 0, acceptedImages(snapshot), snapshot.images(), train(snapshot));
         }
-        int accepted = accept(snapshot);
+        Map<Long, FragmentScore> scores = new HashMap<>();
+        int accepted = accept(snapshot, scores);
+        int partial = 0;
         if (accepted == 0) {
-            return new Step(false, 0, acceptedImages(snapshot), snapshot.images(), null);
+            // idtracker.ai's order: fragments on their own only once no global fragment can be accepted whole.
+            int before = acceptedGlobals.size();
+            partial = acceptPartially(snapshot, scores);
+            accepted = acceptedGlobals.size() - before;
         }
-        return new Step(true, accepted, acceptedImages(snapshot), snapshot.images(), train(snapshot));
+        if (accepted == 0 && partial == 0) {
+            return new Step(false, 0, 0, acceptedImages(snapshot), snapshot.images(), null);
+        }
+        return new Step(true, accepted, partial, acceptedImages(snapshot), snapshot.images(), train(snapshot));
     }
 
     /** Trains again on what is accepted now (e.g. for the methods that learn from pairs when new global fragments arrived). */
@@ -187,7 +236,10 @@ public final class IdentityAccumulator implements AutoCloseable {
         return train(snapshot);
     }
 
-    /** Steps until the accepted images reach the stop share or a step accepts nothing; returns the last step. */
+    /**
+     * Steps until the accepted images reach the stop share or a step accepts nothing, neither a whole
+     * global fragment nor a fragment on its own; returns the last step.
+     */
     public Step accumulate(GlobalFragmentStore.Snapshot snapshot) {
         Step step = step(snapshot);
         while (step.trained() && !finished(snapshot)) {
@@ -207,12 +259,12 @@ public final class IdentityAccumulator implements AutoCloseable {
         return model;
     }
 
-    /** Identity (0..N-1) per accepted fragment id. */
+    /** Identity (0..N-1) per accepted fragment id, whether accepted with its global fragment or on its own. */
     public Map<Long, Integer> identities() {
         return Map.copyOf(identities);
     }
 
-    /** Ids of the accepted global fragments. */
+    /** Ids of the accepted global fragments: those all of whose fragments are identified. */
     public Set<Long> acceptedGlobals() {
         return Set.copyOf(acceptedGlobals);
     }
@@ -275,11 +327,13 @@ public final class IdentityAccumulator implements AutoCloseable {
     }
 
     /**
-     * Scores the candidates, longest shortest fragment first, accepting each that passes, and goes
-     * over the rest again while a pass accepts something (an accepted global fragment identifies
-     * fragments that later candidates share); returns how many were accepted.
+     * Scores the candidates, longest shortest fragment first, accepting each whose assignment passes
+     * and gives no new fragment an identity a coexisting fragment holds, and goes over the rest again
+     * while a pass accepts something (an accepted global fragment identifies fragments that later
+     * candidates share); returns how many were accepted.
      */
-    private int accept(GlobalFragmentStore.Snapshot snapshot) {
+    private int accept(GlobalFragmentStore.Snapshot snapshot, Map<Long, FragmentScore> scores) {
+        Map<Long, GlobalFragmentStore.StoredGlobal> byId = byId(snapshot);
         List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
         for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
             if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals
@@ -288,7 +342,6 @@ public final class IdentityAccumulator implements AutoCloseable {
             }
         }
         candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
-        Map<Long, FragmentScore> scores = new HashMap<>();
         int accepted = 0;
         boolean progress = true;
         while (progress) {
@@ -296,7 +349,7 @@ public final class IdentityAccumulator implements AutoCloseable {
             for (var it = candidates.iterator(); it.hasNext(); ) {
                 GlobalFragmentStore.StoredGlobal g = it.next();
                 int[] assignment = assignment(snapshot, g, scores);
-                if (assignment != null) {
+                if (assignment != null && !conflicts(snapshot, g, assignment, byId)) {
                     long[] ids = g.fragmentIds();
                     for (int i = 0; i < ids.length; i++) {
                         identities.putIfAbsent(ids[i], assignment[i]);
@@ -309,6 +362,150 @@ public final class IdentityAccumulator implements AutoCloseable {
             }
         }
         return accepted;
+    }
+
+    /**
+     * idtracker.ai's partial accumulation: goes over the global fragments not accepted yet, accepting
+     * in each those new fragments that can be told on their own (see {@link #acceptFragmentsOf}), and
+     * again while a pass accepts something (each acceptance takes an identity away from the fragments
+     * that coexist with it). A global fragment whose fragments are then all identified is accepted.
+     * Returns how many fragments were accepted.
+     */
+    private int acceptPartially(GlobalFragmentStore.Snapshot snapshot, Map<Long, FragmentScore> scores) {
+        Map<Long, GlobalFragmentStore.StoredGlobal> byId = byId(snapshot);
+        List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
+        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+            if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals) {
+                candidates.add(g);
+            }
+        }
+        candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
+        int accepted = 0;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (GlobalFragmentStore.StoredGlobal g : candidates) {
+                int n = acceptFragmentsOf(snapshot, g, byId, scores);
+                accepted += n;
+                progress |= n > 0;
+            }
+        }
+        for (GlobalFragmentStore.StoredGlobal g : candidates) {
+            if (identifiedWithoutDuplicate(g)) {
+                acceptedGlobals.add(g.id());
+            }
+        }
+        return accepted;
+    }
+
+    /**
+     * Accepts the new fragments of one global fragment that are each certain on their own: scored among
+     * the identities its identified fragments leave free, a fragment of at least minCrops crops is
+     * accepted with the identity it prefers when its certainty exceeds the partial threshold, no other
+     * certain new fragment of this global fragment prefers the same identity (then neither can be
+     * trusted), and no fragment coexisting with it in any global fragment holds that identity. Returns
+     * how many were accepted.
+     */
+    private int acceptFragmentsOf(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredGlobal g,
+                                  Map<Long, GlobalFragmentStore.StoredGlobal> byId, Map<Long, FragmentScore> scores) {
+        long[] ids = g.fragmentIds();
+        boolean[] taken = new boolean[animals];
+        List<Long> open = new ArrayList<>();
+        for (long id : ids) {
+            Integer known = identities.get(id);
+            if (known == null) {
+                if (snapshot.fragment(id).crops() >= options.minCrops()) {
+                    open.add(id);
+                }
+            } else if (taken[known]) {
+                return 0;
+            } else {
+                taken[known] = true;
+            }
+        }
+        int[] free = new int[animals];
+        int f = 0;
+        for (int c = 0; c < animals; c++) {
+            if (!taken[c]) {
+                free[f++] = c;
+            }
+        }
+        free = Arrays.copyOf(free, f);
+        // One free identity is elimination, left to whole acceptance, which checks the whole global fragment.
+        if (open.isEmpty() || free.length < 2) {
+            return 0;
+        }
+        int[] preferred = new int[open.size()];
+        int[] claims = new int[animals];
+        for (int k = 0; k < open.size(); k++) {
+            FragmentScore score = scores.computeIfAbsent(open.get(k), id -> score(snapshot, snapshot.fragment(id)));
+            FragmentScore.Among among = score.among(free);
+            preferred[k] = among.certainty() > options.partialCertaintyThreshold() ? free[among.best()] : -1;
+            if (preferred[k] >= 0) {
+                claims[preferred[k]]++;
+            }
+        }
+        int accepted = 0;
+        for (int k = 0; k < open.size(); k++) {
+            if (preferred[k] >= 0 && claims[preferred[k]] == 1
+                    && !heldByACoexistingFragment(snapshot, open.get(k), preferred[k], byId)) {
+                identities.put(open.get(k), preferred[k]);
+                accepted++;
+            }
+        }
+        return accepted;
+    }
+
+    /** Whether a fragment sharing a global fragment with {@code fragment} has {@code identity}. */
+    private boolean heldByACoexistingFragment(GlobalFragmentStore.Snapshot snapshot, long fragment, int identity,
+                                              Map<Long, GlobalFragmentStore.StoredGlobal> byId) {
+        for (long globalId : snapshot.fragment(fragment).globals()) {
+            GlobalFragmentStore.StoredGlobal h = byId.get(globalId);
+            if (h == null) {
+                continue;
+            }
+            for (long other : h.fragmentIds()) {
+                if (other != fragment && Integer.valueOf(identity).equals(identities.get(other))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a new fragment of a global fragment about to be accepted whole would share its identity
+     * with a fragment it coexists with in another global fragment (one of the two would be wrong).
+     */
+    private boolean conflicts(GlobalFragmentStore.Snapshot snapshot, GlobalFragmentStore.StoredGlobal g, int[] assignment,
+                              Map<Long, GlobalFragmentStore.StoredGlobal> byId) {
+        long[] ids = g.fragmentIds();
+        for (int i = 0; i < ids.length; i++) {
+            if (!identities.containsKey(ids[i]) && heldByACoexistingFragment(snapshot, ids[i], assignment[i], byId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<Long, GlobalFragmentStore.StoredGlobal> byId(GlobalFragmentStore.Snapshot snapshot) {
+        Map<Long, GlobalFragmentStore.StoredGlobal> byId = new HashMap<>();
+        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+            byId.put(g.id(), g);
+        }
+        return byId;
+    }
+
+    private boolean identifiedWithoutDuplicate(GlobalFragmentStore.StoredGlobal g) {
+        boolean[] taken = new boolean[animals];
+        for (long id : g.fragmentIds()) {
+            Integer known = identities.get(id);
+            if (known == null || taken[known]) {
+                return false;
+            }
+            taken[known] = true;
+        }
+        return true;
     }
 
     /**

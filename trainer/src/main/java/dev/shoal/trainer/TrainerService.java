@@ -106,7 +106,7 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
             IdentityAccumulator.Options a = accumulation;
             return new Settings(animals, storeRoot, maxStoreBytes, new IdentityAccumulator.Options(
                     a.training().withMethod(method), a.architecture(), a.certaintyThreshold(), a.stopShare(),
-                    a.minCrops()), republishGrowth);
+                    a.minCrops(), a.partialCertaintyThreshold()), republishGrowth);
         }
     }
 

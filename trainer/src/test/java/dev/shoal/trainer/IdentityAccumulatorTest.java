@@ -8,8 +8,10 @@ import com.google.protobuf.ByteString;
 import dev.shoal.core.proto.GlobalFragment;
 import dev.shoal.core.proto.IndividualFragment;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +93,114 @@ class IdentityAccumulatorTest {
                 assertEquals(0, identities.get(31L), "the one identity left free, whatever the network makes of it");
                 assertEquals(1, identities.get(40L));
                 assertEquals(0, identities.get(41L));
+            }
+        }
+    }
+
+    @Test
+    void acceptsTheCertainFragmentsOfAGlobalFragmentOnTheirOwnOnceNoneCanBeAcceptedWhole() {
+        int animals = 4;
+        SpottedCrops textures = new SpottedCrops(CROP, animals, 21);
+        Random random = new Random(5);
+        GlobalFragment first = global(1, textures, random, 60, new long[] {20, 21, 22, 23}, new int[] {0, 1, 2, 3});
+        // Fragments 32 and 33 both show animal 0, so global fragment 2 cannot be accepted whole; 30 and 31 are sound.
+        GlobalFragment split = global(2, textures, random, 40, new long[] {30, 31, 32, 33}, new int[] {1, 2, 0, 0});
+        GlobalFragment sound = global(3, textures, random, 30, new long[] {40, 41, 42, 43}, new int[] {3, 1, 0, 2});
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 24);
+             IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP,
+                     IdentityAccumulator.Options.defaults(TRAINING, IdentityNetwork.Architecture.LIGHT), null)) {
+            store.add(first);
+            store.add(split);
+            store.add(sound);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                accumulator.step(snapshot);
+                IdentityAccumulator.Step whole = accumulator.step(snapshot);
+                assertEquals(1, whole.accepted(), "global fragment 3 is accepted whole first");
+                assertEquals(0, whole.partialFragments(), "no fragment on its own while a whole global fragment is accepted");
+                assertFalse(accumulator.identities().containsKey(30L));
+
+                IdentityAccumulator.Step partial = accumulator.step(snapshot);
+                assertTrue(partial.trained());
+                assertEquals(0, partial.accepted(), "global fragment 2 still holds two fragments that claim one identity");
+                assertEquals(2, partial.partialFragments(), accumulator.identities().toString());
+                assertEquals(1, accumulator.identities().get(30L));
+                assertEquals(2, accumulator.identities().get(31L));
+                assertFalse(accumulator.identities().containsKey(32L), "32 and 33 prefer one identity: neither is trusted");
+                assertFalse(accumulator.identities().containsKey(33L));
+                assertFalse(accumulator.acceptedGlobals().contains(2L), "partly identified global fragments stay out");
+            }
+        }
+    }
+
+    @Test
+    void neverGivesAFragmentAnIdentityThatAFragmentCoexistingWithItHolds() {
+        int animals = 4;
+        SpottedCrops textures = new SpottedCrops(CROP, animals, 21);
+        Random random = new Random(5);
+        GlobalFragment first = global(1, textures, random, 60, new long[] {20, 21, 22, 23}, new int[] {0, 1, 2, 3});
+        // Fragment 30 looks like animal 1 but coexists, in global fragment 3, with fragment 21, identity 1.
+        GlobalFragment looksLikeOne = global(2, textures, random, 40, new long[] {30, 31, 32, 33}, new int[] {1, 2, 0, 0});
+        GlobalFragment besideOne = global(3, textures, random, 30, new long[] {30, 21, 34, 35}, new int[] {1, 1, 0, 0});
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 24);
+             IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP,
+                     IdentityAccumulator.Options.defaults(TRAINING, IdentityNetwork.Architecture.LIGHT), null)) {
+            store.add(first);
+            store.add(looksLikeOne);
+            store.add(besideOne);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                accumulator.step(snapshot);
+                assertEquals(1, majority(accumulator, snapshot, 30),
+                        "the network must see identity 1 in fragment 30 for this test to mean anything");
+
+                IdentityAccumulator.Step step = accumulator.step(snapshot);
+                assertTrue(step.partialFragments() >= 1, "fragment 31 is certain and free of conflicts");
+                assertEquals(2, accumulator.identities().get(31L));
+                assertFalse(Integer.valueOf(1).equals(accumulator.identities().get(30L)), accumulator.identities().toString());
+                for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+                    Set<Integer> seen = new HashSet<>();
+                    for (long id : g.fragmentIds()) {
+                        Integer identity = accumulator.identities().get(id);
+                        assertTrue(identity == null || seen.add(identity), "identity " + identity + " twice in global " + g.id());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aResumedAccumulatorKeepsTheFragmentsAcceptedOnTheirOwn() {
+        int animals = 4;
+        SpottedCrops textures = new SpottedCrops(CROP, animals, 21);
+        Random random = new Random(5);
+        GlobalFragment first = global(1, textures, random, 60, new long[] {20, 21, 22, 23}, new int[] {0, 1, 2, 3});
+        GlobalFragment split = global(2, textures, random, 40, new long[] {30, 31, 32, 33}, new int[] {1, 2, 0, 0});
+        IdentityAccumulator.Options options = IdentityAccumulator.Options.defaults(TRAINING, IdentityNetwork.Architecture.LIGHT);
+        Path file = SessionCheckpoint.in(temp);
+        try (GlobalFragmentStore store = GlobalFragmentStore.create(temp.resolve("s"), CROP, 1 << 24)) {
+            store.add(first);
+            store.add(split);
+            try (GlobalFragmentStore.Snapshot snapshot = store.snapshot()) {
+                IdentityAccumulator.Checkpoint saved;
+                try (IdentityAccumulator accumulator = new IdentityAccumulator(animals, CROP, options, null)) {
+                    accumulator.step(snapshot);
+                    assertEquals(2, accumulator.step(snapshot).partialFragments(), accumulator.identities().toString());
+                    saved = accumulator.checkpoint();
+                }
+                new SessionCheckpoint(animals, CROP, TrainingMethod.CLASSIC, IdentityNetwork.Architecture.LIGHT, 2, 0, 2,
+                        false, saved).write(file);
+                IdentityAccumulator.Checkpoint read = SessionCheckpoint.read(file).accumulator();
+                assertEquals(Set.of(1L), read.acceptedGlobals(), "global fragment 2 is only partly identified");
+                try (IdentityAccumulator resumed = IdentityAccumulator.resume(animals, CROP, options, null, read)) {
+                    assertEquals(1, resumed.identities().get(30L));
+                    assertEquals(2, resumed.identities().get(31L));
+                    assertEquals(saved.identities(), resumed.identities());
+                    resumed.step(snapshot);
+                    Map<Long, Integer> after = resumed.identities();
+                    saved.identities().forEach((fragment, identity) -> assertEquals(identity, after.get(fragment),
+                            "fragment " + fragment + " keeps its identity after resuming"));
+                    assertFalse(after.containsKey(32L) && after.containsKey(33L)
+                            && after.get(32L).equals(after.get(33L)), after.toString());
+                }
             }
         }
     }
