@@ -42,7 +42,7 @@ import java.util.Set;
  * to be identified: on crowded arenas global fragments are too few for that (docs/EXPERIMENTS.md).
  *
  * <p>The accepted fragments' images join the training set and the network is trained again from its
- * previous weights. (With the contrastive method the labels only add pairs: two fragments of one
+ * previous weights, once they add at least {@link #MIN_RETRAIN_GAIN} to what it was last trained on. (With the contrastive method the labels only add pairs: two fragments of one
  * identity are the same animal, and they seed and number the clusters; see {@link ContrastiveTrainer}.)
  * Accumulation ends when the accepted images reach {@code stopShare} of the stored images, or when a
  * step accepts nothing, whole or in part.
@@ -52,6 +52,12 @@ import java.util.Set;
 public final class IdentityAccumulator implements AutoCloseable {
 
     private static final int SCORING_BATCH = 256;
+    /**
+     * A step retrains only when its acceptances add at least this share to the images the network was
+     * last trained on; smaller gains wait for the next step's (measured on easy-5: one more fragment of
+     * 11 images cost a 234 s retraining).
+     */
+    static final double MIN_RETRAIN_GAIN = 0.02;
     private static final double PARTIAL_CERTAINTY = 0.1;
 
     /**
@@ -109,7 +115,8 @@ public final class IdentityAccumulator implements AutoCloseable {
     /**
      * What one step did.
      *
-     * @param trained           whether the network was trained in this step
+     * @param trained           whether the network was trained in this step (not when it accepted nothing, nor
+     *                          when its acceptances add under {@link #MIN_RETRAIN_GAIN} to the last training's images)
      * @param accepted          global fragments that became accepted in this step (the first one included; whole,
      *                          or completed by fragments accepted on their own)
      * @param partialFragments  fragments accepted on their own in this step (partial accumulation)
@@ -119,6 +126,11 @@ public final class IdentityAccumulator implements AutoCloseable {
      */
     public record Step(boolean trained, int accepted, int partialFragments, long acceptedImages, long storedImages,
                        TrainingReport report) {
+
+        /** Whether the step identified any fragment, whole global fragments or fragments on their own. */
+        public boolean acceptedAny() {
+            return accepted > 0 || partialFragments > 0;
+        }
     }
 
     /**
@@ -149,6 +161,8 @@ public final class IdentityAccumulator implements AutoCloseable {
     private final LinearAssignmentSolver solver = new LinearAssignmentSolver();
     private TrainedIdentityModel model;
     private int trainings;
+    /** Accepted images when the network was last trained (0 after a resume: the next acceptance retrains). */
+    private long trainedOnImages;
 
     /** @param progress where training progress prints; null for none */
     public IdentityAccumulator(int animals, int cropSize, Options options, PrintWriter progress) {
@@ -225,7 +239,12 @@ public final class IdentityAccumulator implements AutoCloseable {
         if (accepted == 0 && partial == 0) {
             return new Step(false, 0, 0, acceptedImages(snapshot), snapshot.images(), null);
         }
-        return new Step(true, accepted, partial, acceptedImages(snapshot), snapshot.images(), train(snapshot));
+        long acceptedImages = acceptedImages(snapshot);
+        if (acceptedImages - trainedOnImages < MIN_RETRAIN_GAIN * trainedOnImages) {
+            // A retraining costs as much whatever it adds, and a few images more would barely move the network.
+            return new Step(false, accepted, partial, acceptedImages, snapshot.images(), null);
+        }
+        return new Step(true, accepted, partial, acceptedImages, snapshot.images(), train(snapshot));
     }
 
     /** Trains again on what is accepted now (e.g. for the methods that learn from pairs when new global fragments arrived). */
@@ -238,11 +257,12 @@ public final class IdentityAccumulator implements AutoCloseable {
 
     /**
      * Steps until the accepted images reach the stop share or a step accepts nothing, neither a whole
-     * global fragment nor a fragment on its own; returns the last step.
+     * global fragment nor a fragment on its own; returns the last step. Acceptances too small to
+     * retrain on still go on: each one may free what others need.
      */
     public Step accumulate(GlobalFragmentStore.Snapshot snapshot) {
         Step step = step(snapshot);
-        while (step.trained() && !finished(snapshot)) {
+        while (step.acceptedAny() && !finished(snapshot)) {
             step = step(snapshot);
         }
         return step;
@@ -294,6 +314,7 @@ public final class IdentityAccumulator implements AutoCloseable {
     }
 
     private TrainingReport train(GlobalFragmentStore.Snapshot snapshot) {
+        trainedOnImages = acceptedImages(snapshot);
         boolean pairs = options.training().method() != TrainingMethod.CLASSIC;
         TrainingImages images = new FragmentTrainingSet(snapshot, animals, identities, pairs);
         TrainedIdentityModel trained = new IdentityTrainer(options.training(), progress).train(network, images, model);

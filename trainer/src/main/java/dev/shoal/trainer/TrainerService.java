@@ -382,12 +382,13 @@ public final class TrainerService extends ConsumingService<GlobalFragment> {
             }
             while (!Thread.currentThread().isInterrupted()) {
                 IdentityAccumulator.Step step = timed(() -> accumulator.step(snapshot));
-                if (!step.trained()) {
+                if (step.trained()) {
+                    trainedOnGlobals = snapshot.globals().size();
+                    if (version == 0 || step.acceptedImages() >= (1 + settings.republishGrowth()) * publishedAcceptedImages) {
+                        publish(snapshot, false);
+                    }
+                } else if (!step.acceptedAny()) {
                     break;
-                }
-                trainedOnGlobals = snapshot.globals().size();
-                if (version == 0 || step.acceptedImages() >= (1 + settings.republishGrowth()) * publishedAcceptedImages) {
-                    publish(snapshot, false);
                 }
                 if (accumulator.finished(snapshot)) {
                     break;
