@@ -114,7 +114,8 @@ final class TrackJob {
         Path csv = outDir.resolve("trajectories.csv");
         String writerGroup = Pipeline.WRITER_GROUP_PREFIX + session;
         TrajectoryWriterService writer = learn
-                ? new TrajectoryWriterService(settings, writerGroup, session, ends, csv, maxGapFrames(), parquet)
+                ? new TrajectoryWriterService(settings, writerGroup, session, ends, csv, maxGapFrames(), parquet,
+                        animals)
                 : new TrajectoryWriterService(settings, writerGroup, session, ends, csv, parquet);
         pipeline.addWriter(writer, writerGroup);
         PipelineMetrics observed = metrics == null ? null
@@ -164,7 +165,8 @@ final class TrackJob {
                         pipeline.identifierBusyNanos() / 1e9, writer.busyNanos() / 1e9),
                 segmenter.globalFragmentsPublished(),
                 learn ? TrackSummary.Identities.of(release, identification.cropsScored(),
-                        identification.correctionsPublished(), writer.correctionsApplied(), writer.repairs())
+                        identification.correctionsPublished(), writer.correctionsApplied(), writer.repairs(),
+                        writer.stitched())
                         : TrackSummary.PROVISIONAL);
         TrajectoryPlot.write(outDir.resolve("trajectories.csv"), source.width(), source.height(),
                 outDir.resolve("trajectories.png"));

@@ -6,6 +6,7 @@ import dev.shoal.core.proto.TrainingMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shoal.identifier.FragmentStitcher;
 import dev.shoal.identifier.TrajectoryPostProcessor;
 import dev.shoal.identifier.TrajectoryStats;
 import java.io.IOException;
@@ -43,7 +44,8 @@ record TrackSummary(String video, String session, int animals, int width, int he
 
     /**
      * Where the identities came from: the last model the trainer released (version 0 and method
-     * "provisional" when identities are fragment ids), its training figures, the identifier's work,
+     * "provisional" when identities are fragment ids, "motion" when no model came and the writer
+     * stitched the fragments into N identities by motion), its training figures, the identifier's work,
      * and the trajectory repairs after it (null when nothing was post-processed).
      */
     record Identities(long modelVersion, String method, String note, long trainingImages, int globalFragmentsUsed,
@@ -51,11 +53,16 @@ record TrackSummary(String video, String session, int animals, int width, int he
                       long correctionsApplied, Repairs repairs) {
 
         static Identities of(ModelRelease last, long cropsScored, long correctionsPublished, long correctionsApplied,
-                             TrajectoryPostProcessor.Repairs repairs) {
+                             TrajectoryPostProcessor.Repairs repairs, FragmentStitcher.Result stitched) {
             if (last == null || last.getOnnx().isEmpty()) {
-                return new Identities(0, "provisional", last == null ? "no model was released"
-                        : last.getNote(), 0, 0, 0, 0, cropsScored, correctionsPublished, correctionsApplied,
-                        Repairs.of(repairs));
+                String why = last == null ? "no model was released" : last.getNote();
+                return stitched == null
+                        ? new Identities(0, "provisional", why, 0, 0, 0, 0, cropsScored, correctionsPublished,
+                                correctionsApplied, Repairs.of(repairs))
+                        : new Identities(0, "motion", String.format(Locale.ROOT, "%s; %d of %d fragments stitched"
+                                        + " into %d identities by motion", why, stitched.fragmentsPlaced(),
+                                stitched.fragments(), stitched.identities()), 0, 0, 0, 0, cropsScored,
+                                correctionsPublished, correctionsApplied, Repairs.of(repairs));
             }
             TrainingMetrics m = last.getMetrics();
             return new Identities(last.getVersion(), m.getMethod(), last.getNote(), m.getImages(),
@@ -64,7 +71,8 @@ record TrackSummary(String video, String session, int animals, int width, int he
         }
 
         String describe() {
-            return modelVersion == 0 ? "identities provisional (fragment ids): " + note
+            return modelVersion == 0 ? ("motion".equals(method) ? "identities from motion: "
+                    : "identities provisional (fragment ids): ") + note
                     : String.format(Locale.ROOT, "identities from model v%d (%s, %d images from %d global fragments,"
                             + " validation accuracy %.2f%%, %.1f s training); %d crops scored, %d corrections",
                     modelVersion, method, trainingImages, globalFragmentsUsed, 100 * validationAccuracy,

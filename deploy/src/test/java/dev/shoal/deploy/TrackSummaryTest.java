@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.shoal.core.proto.ModelRelease;
 import dev.shoal.core.proto.Track;
 import dev.shoal.core.proto.TrainingMetrics;
+import dev.shoal.identifier.FragmentStitcher;
 import dev.shoal.identifier.TrajectoryPostProcessor;
 import dev.shoal.identifier.TrajectoryTable;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class TrackSummaryTest {
                 .setOnnx(ByteString.copyFromUtf8("model")).setNote("final")
                 .setMetrics(TrainingMetrics.newBuilder().setMethod("classic").setValidationAccuracy(0.99)).build();
         Path json = temp.resolve("summary.json");
-        summary(TrackSummary.Identities.of(release, 70, 1, 1, repairs)).writeTo(json);
+        summary(TrackSummary.Identities.of(release, 70, 1, 1, repairs, null)).writeTo(json);
 
         JsonNode written = new ObjectMapper().readTree(json.toFile()).get("identities").get("repairs");
         assertEquals(5, written.get("rows_interpolated").asInt());
@@ -60,7 +61,7 @@ class TrackSummaryTest {
         assertEquals(repairs.jumpRowsDropped(), written.get("jump_rows_dropped").asInt());
         assertEquals(repairs.duplicatesResolved(), written.get("duplicates_resolved").asInt());
         assertEquals(repairs.speedLimit(), written.get("speed_limit_px_per_frame").asDouble(), 1e-12);
-        assertTrue(summary(TrackSummary.Identities.of(release, 70, 1, 1, repairs)).report()
+        assertTrue(summary(TrackSummary.Identities.of(release, 70, 1, 1, repairs, null)).report()
                 .contains("5 rows interpolated"), "the report says so too");
     }
 
@@ -70,5 +71,23 @@ class TrackSummaryTest {
         summary(TrackSummary.PROVISIONAL).writeTo(json);
         assertTrue(new ObjectMapper().readTree(json.toFile()).get("identities").get("repairs").isNull(),
                 "the streaming writer does not post-process");
+    }
+
+    @Test
+    void summarySaysIdentitiesCameFromMotionWhenTheWriterStitchedFragments() throws Exception {
+        FragmentStitcher.Result stitched = new FragmentStitcher(FragmentStitcher.Options.defaults(2))
+                .stitch(rowsWithAGap());
+        ModelRelease release = ModelRelease.newBuilder().setSession("s").setVersion(1)
+                .setNote("no global fragment to learn from").build();
+        Path json = temp.resolve("summary.json");
+        TrackSummary summary = summary(TrackSummary.Identities.of(release, 0, 0, 0, null, stitched));
+        summary.writeTo(json);
+
+        JsonNode written = new ObjectMapper().readTree(json.toFile()).get("identities");
+        assertEquals("motion", written.get("method").asText());
+        assertEquals(0, written.get("model_version").asInt());
+        assertEquals("no global fragment to learn from; 2 of 2 fragments stitched into 2 identities by motion",
+                written.get("note").asText());
+        assertTrue(summary.report().contains("identities from motion"), summary.report());
     }
 }

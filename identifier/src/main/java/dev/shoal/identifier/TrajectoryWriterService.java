@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * on its own thread reads {@code shoal.identity-corrections.v1}, and once both the last frame and the
  * corrections' end marker are in, the corrections are applied, the trajectories repaired by a
  * {@link TrajectoryPostProcessor} (duplicates, impossible jumps, gaps, animals inside crossings), and
- * trajectories.csv plus the wide CSV ({@code trajectories_wide.csv}) written.
+ * trajectories.csv plus the wide CSV ({@code trajectories_wide.csv}) written. When neither a frame nor a
+ * correction (end marker included) it received carried a model (model version 0 throughout: identities
+ * are fragment ids) and it knows N, the fragments are first stitched into at most N identities by
+ * motion ({@link FragmentStitcher}).
  *
  * <p>On request, {@code trajectories.parquet} too ({@link TrajectoryParquetWriter}), from the same rows as
  * trajectories.csv. It is renamed into place before trajectories.csv, so a trajectories.csv in place means
@@ -57,6 +60,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     private final boolean parquet;
     private final TrajectoryTable table;
     private final int maxGapFrames;
+    private final int animals;
     private final Thread correctionsThread;
     private final Consumer<String, IdentityCorrection> corrections;
     private volatile boolean correctionsRunning = true;
@@ -65,6 +69,8 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     private final List<IdentityCorrection> pendingCorrections = new ArrayList<>();
     private long correctionsApplied;
     private TrajectoryPostProcessor.Repairs repairs;
+    private boolean modelSeen;
+    private FragmentStitcher.Result stitched;
 
     /** A provisional writer: finishes at the session's last frame. */
     public TrajectoryWriterService(KafkaSettings settings, String session, Map<TopicPartition, Long> startOffsets,
@@ -98,6 +104,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         this.streaming = opened;
         this.table = null;
         this.maxGapFrames = 0;
+        this.animals = 0;
         this.corrections = null;
         this.correctionsThread = null;
     }
@@ -122,6 +129,18 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     public TrajectoryWriterService(KafkaSettings settings, String group, String session,
                                    Map<TopicPartition, Long> startOffsets, Path csv, int maxGapFrames,
                                    boolean parquet) {
+        this(settings, group, session, startOffsets, csv, maxGapFrames, parquet, 0);
+    }
+
+    /**
+     * A model-based writer that, for a session no model ever reached, stitches the fragments into
+     * {@code animals} identities by motion ({@link FragmentStitcher}) before repairing them.
+     *
+     * @param animals N; 0 when unknown (fragments are then not stitched)
+     */
+    public TrajectoryWriterService(KafkaSettings settings, String group, String session,
+                                   Map<TopicPartition, Long> startOffsets, Path csv, int maxGapFrames,
+                                   boolean parquet, int animals) {
         super(settings, group, "trajectory-writer", Topics.TRACKS, Serdes.FRAME_TRACKS.deserializer(), startOffsets);
         this.session = session;
         this.csv = csv;
@@ -130,6 +149,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         this.streamingParquet = null;
         this.table = new TrajectoryTable();
         this.maxGapFrames = maxGapFrames;
+        this.animals = animals;
         this.corrections = new KafkaConsumer<>(settings.consumer(group + "-corrections",
                 "trajectory-writer-corrections"), new StringDeserializer(), Serdes.IDENTITY_CORRECTION.deserializer());
         this.correctionsThread = new Thread(() -> readCorrections(startOffsets), "shoal-corrections-" + session);
@@ -187,6 +207,8 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         if (result.isDone() || endMarkerSeen) {
             return;
         }
+        // A model that came only after the last frame still names identities, through corrections.
+        modelSeen |= correction.getModelVersion() > 0;
         if (correction.getLast()) {
             endMarkerSeen = true;
             finishIfComplete();
@@ -217,6 +239,7 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
             }
             return;
         }
+        modelSeen |= tracks.getModelVersion() > 0;
         table.add(tracks);
         if (tracks.getLast()) {
             lastFrameSeen = true;
@@ -228,7 +251,16 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
         if (lastFrameSeen && endMarkerSeen && !result.isDone()) {
             pendingCorrections.forEach(table::apply);
             correctionsApplied = pendingCorrections.size();
-            TrajectoryPostProcessor.Result processed = table.processed(TrajectoryPostProcessor.Options.defaults(maxGapFrames));
+            List<TrajectoryTable.Row> identified = table.rows();
+            if (!modelSeen && animals > 0) {
+                stitched = new FragmentStitcher(FragmentStitcher.Options.defaults(animals)).stitch(identified);
+                LOG.info("session {}: no model; {} of {} fragments stitched into {} identities by motion"
+                        + " (speed limit {} px/frame)", session, stitched.fragmentsPlaced(), stitched.fragments(),
+                        stitched.identities(), stitched.speedLimit());
+                identified = stitched.rows();
+            }
+            TrajectoryPostProcessor.Result processed = new TrajectoryPostProcessor(
+                    TrajectoryPostProcessor.Options.defaults(maxGapFrames)).process(identified);
             repairs = processed.repairs();
             LOG.info("session {}: trajectories repaired: {}", session, repairs);
             List<TrajectoryTable.Row> rows = processed.rows();
@@ -286,6 +318,14 @@ public final class TrajectoryWriterService extends ConsumingService<FrameTracks>
     /** Identity corrections applied to the written files (model-based writer). */
     public synchronized long correctionsApplied() {
         return correctionsApplied;
+    }
+
+    /**
+     * How the fragments were stitched into identities by motion (model-based writer, once the files are
+     * written, when no model reached it; else null).
+     */
+    public synchronized FragmentStitcher.Result stitched() {
+        return stitched;
     }
 
     /** What the post-processing repaired (model-based writer, once the files are written; else null). */

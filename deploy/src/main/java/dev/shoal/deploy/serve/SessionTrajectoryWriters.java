@@ -150,7 +150,7 @@ final class SessionTrajectoryWriters implements PipelineService {
         String group = TrajectoryWriterService.GROUP_PREFIX + session + "-" + process;
         TrajectoryWriterService writer = config.learns()
                 ? new TrajectoryWriterService(settings, group, session, starts, csv, config.writer().maxGapFrames(),
-                        config.writer().parquet())
+                        config.writer().parquet(), config.animals())
                 : new TrajectoryWriterService(settings, group, session, starts, csv, config.writer().parquet());
         open.put(session, new Open(writer, partition, record.offset()));
         new Thread(writer, "shoal-writer-" + session).start();
