@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Links the blobs of consecutive frames of one session into fragments (idtracker.ai's rule): a blob
  * continues the fragment of a previous-frame blob when its pixels overlap exactly that one blob and
- * that blob overlaps only it; otherwise it starts a new fragment. A blob is a crossing when it is
- * larger than one animal, overlaps two or more previous blobs, or continues a crossing; except in a
+ * that blob overlaps only it; otherwise it starts a new fragment. A blob is a crossing when it
+ * starts a fragment and is larger than one animal or overlaps two or more previous blobs, or when it
+ * continues a crossing (a blob continuing a single animal stays one, whatever its area); except in a
  * frame with exactly as many blobs as animals, none larger than one animal, where every blob must be
  * one animal (a crossing that ended without splitting, e.g. one animal faded, starts a new fragment).
  */
@@ -62,7 +63,10 @@ public final class FragmentLinker {
                         ? previousLinks.fragments()[onlyOverlap[i]] : nextFragment++;
             } else if (continues) {
                 fragments[i] = previousLinks.fragments()[onlyOverlap[i]];
-                crossing[i] = previousLinks.crossing()[onlyOverlap[i]] || blob.area() > maxSingleArea;
+                // Continuing one blob that continues only here gains no detected animal: a single animal
+                // that grows past the area range (posture, lighting) stays one, or its identity is lost
+                // for as long as it stays apart (hard-20: fragments of 160-200 frames).
+                crossing[i] = previousLinks.crossing()[onlyOverlap[i]];
             } else {
                 fragments[i] = nextFragment++;
                 crossing[i] = blob.area() > maxSingleArea || overlapCount[i] > 1;

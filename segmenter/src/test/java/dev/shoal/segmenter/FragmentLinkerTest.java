@@ -73,6 +73,19 @@ class FragmentLinkerTest {
     }
 
     @Test
+    void aSingleAnimalThatGrowsPastTheAreaRangeWhileApartStaysOneAnimal() {
+        long single = frame(150).fragments()[0];
+        SyntheticFrame larger = new SyntheticFrame(W, H, 200);
+        larger.ellipse(151, 80, 20, 8, 0, 50);
+        Segmentation segmented = detector.segment(larger.pixels(0, 0));
+        assertTrue(segmented.blobs().get(0).area() > ONE_ANIMAL,
+                "the blob must be larger than one animal for this test to mean anything");
+        FragmentLinker.Links grown = linker.link(segmented);
+        assertEquals(single, grown.fragments()[0]);
+        assertFalse(grown.crossing()[0], "it overlapped one blob that overlapped only it: no animal joined");
+    }
+
+    @Test
     void withAsManySingleSizedBlobsAsAnimalsNoBlobIsACrossing() {
         FragmentLinker twoAnimals = new FragmentLinker(ONE_ANIMAL, 2);
         twoAnimals.link(detector.segment(ellipses(120, 180)));
