@@ -6,6 +6,7 @@ import dev.shoal.identifier.evaluation.EvaluationResult;
 import dev.shoal.identifier.evaluation.PointColumns;
 import dev.shoal.identifier.evaluation.PointSeriesReader;
 import dev.shoal.identifier.evaluation.TrackingEvaluation;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,29 +36,7 @@ public final class TrajectoryRepairReplay {
         double radius = Double.parseDouble(args.length > 3 ? args[3] : "10");
         double crossingSeconds = Double.parseDouble(args.length > 4 ? args[4] : "2");
 
-        TrajectoryTable table = new TrajectoryTable();
-        List<String> lines = Files.readAllLines(trajectories);
-        FrameTracks.Builder frame = null;
-        for (String line : lines.subList(1, lines.size())) {
-            String[] v = line.split(",");
-            if (v[8].equals("1")) {
-                continue;
-            }
-            long index = Long.parseLong(v[0]);
-            if (frame != null && frame.getIndex() != index) {
-                table.add(frame.build());
-                frame = null;
-            }
-            if (frame == null) {
-                frame = FrameTracks.newBuilder().setIndex(index).setMediaTimeS(Double.parseDouble(v[1]));
-            }
-            frame.addTracks(Track.newBuilder().setIdentity(Long.parseLong(v[2])).setX(Double.parseDouble(v[3]))
-                    .setY(Double.parseDouble(v[4])).setAngle(Double.parseDouble(v[5]))
-                    .setConfidence(Double.parseDouble(v[6])).setFragment(Long.parseLong(v[7])));
-        }
-        if (frame != null) {
-            table.add(frame.build());
-        }
+        TrajectoryTable table = trackedRows(trajectories);
 
         var truthSeries = PointSeriesReader.read(truth, PointColumns.shoalDefaults("--truth"));
         report("as written (baseline)", TrackingEvaluation.ofPoints(truthSeries,
@@ -84,5 +63,36 @@ public final class TrajectoryRepairReplay {
                         + " FP %d, misses %d, ID switches %d, mean position error %.2f px%n",
                 what, r.idf1(), r.identityAccuracy(), r.identityAccuracyAllFrames(), r.coverage(),
                 r.falsePositives(), r.misses(), r.idSwitches(), r.meanPositionError());
+    }
+
+    /**
+     * The rows of a {@code trajectories.csv} that {@code shoal track} wrote, without its interpolated
+     * ones (what the writer added), in a table as the writer fed it.
+     */
+    static TrajectoryTable trackedRows(Path trajectories) throws IOException {
+        TrajectoryTable table = new TrajectoryTable();
+        List<String> lines = Files.readAllLines(trajectories);
+        FrameTracks.Builder frame = null;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] v = line.split(",");
+            if (v[8].equals("1")) {
+                continue;
+            }
+            long index = Long.parseLong(v[0]);
+            if (frame != null && frame.getIndex() != index) {
+                table.add(frame.build());
+                frame = null;
+            }
+            if (frame == null) {
+                frame = FrameTracks.newBuilder().setIndex(index).setMediaTimeS(Double.parseDouble(v[1]));
+            }
+            frame.addTracks(Track.newBuilder().setIdentity(Long.parseLong(v[2])).setX(Double.parseDouble(v[3]))
+                    .setY(Double.parseDouble(v[4])).setAngle(Double.parseDouble(v[5]))
+                    .setConfidence(Double.parseDouble(v[6])).setFragment(Long.parseLong(v[7])));
+        }
+        if (frame != null) {
+            table.add(frame.build());
+        }
+        return table;
     }
 }

@@ -355,14 +355,7 @@ public final class IdentityAccumulator implements AutoCloseable {
      */
     private int accept(GlobalFragmentStore.Snapshot snapshot, Map<Long, FragmentScore> scores) {
         Map<Long, GlobalFragmentStore.StoredGlobal> byId = byId(snapshot);
-        List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
-        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
-            if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals
-                    && shortest(snapshot, g) >= options.minCrops()) {
-                candidates.add(g);
-            }
-        }
-        candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
+        List<GlobalFragmentStore.StoredGlobal> candidates = candidates(snapshot, options.minCrops());
         int accepted = 0;
         boolean progress = true;
         while (progress) {
@@ -386,6 +379,22 @@ public final class IdentityAccumulator implements AutoCloseable {
     }
 
     /**
+     * The global fragments of N fragments not accepted yet whose shortest fragment has at least
+     * {@code minShortest} crops, longest shortest fragment first.
+     */
+    private List<GlobalFragmentStore.StoredGlobal> candidates(GlobalFragmentStore.Snapshot snapshot, int minShortest) {
+        List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
+        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
+            if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals
+                    && shortest(snapshot, g) >= minShortest) {
+                candidates.add(g);
+            }
+        }
+        candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
+        return candidates;
+    }
+
+    /**
      * idtracker.ai's partial accumulation: goes over the global fragments not accepted yet, accepting
      * in each those new fragments that can be told on their own (see {@link #acceptFragmentsOf}), and
      * again while a pass accepts something (each acceptance takes an identity away from the fragments
@@ -394,13 +403,8 @@ public final class IdentityAccumulator implements AutoCloseable {
      */
     private int acceptPartially(GlobalFragmentStore.Snapshot snapshot, Map<Long, FragmentScore> scores) {
         Map<Long, GlobalFragmentStore.StoredGlobal> byId = byId(snapshot);
-        List<GlobalFragmentStore.StoredGlobal> candidates = new ArrayList<>();
-        for (GlobalFragmentStore.StoredGlobal g : snapshot.globals()) {
-            if (!acceptedGlobals.contains(g.id()) && g.fragmentIds().length == animals) {
-                candidates.add(g);
-            }
-        }
-        candidates.sort(Comparator.comparingInt((GlobalFragmentStore.StoredGlobal g) -> shortest(snapshot, g)).reversed());
+        // Fragments too short to be told on their own are left out fragment by fragment, not with their global fragment.
+        List<GlobalFragmentStore.StoredGlobal> candidates = candidates(snapshot, 0);
         int accepted = 0;
         boolean progress = true;
         while (progress) {
