@@ -56,13 +56,11 @@ record TrackSummary(String video, String session, int animals, int width, int he
                              TrajectoryPostProcessor.Repairs repairs, FragmentStitcher.Result stitched) {
             if (last == null || last.getOnnx().isEmpty()) {
                 String why = last == null ? "no model was released" : last.getNote();
-                return stitched == null
-                        ? new Identities(0, "provisional", why, 0, 0, 0, 0, cropsScored, correctionsPublished,
-                                correctionsApplied, Repairs.of(repairs))
-                        : new Identities(0, "motion", String.format(Locale.ROOT, "%s; %d of %d fragments stitched"
-                                        + " into %d identities by motion", why, stitched.fragmentsPlaced(),
-                                stitched.fragments(), stitched.identities()), 0, 0, 0, 0, cropsScored,
-                                correctionsPublished, correctionsApplied, Repairs.of(repairs));
+                String note = stitched == null ? why : String.format(Locale.ROOT, "%s; %d of %d fragments stitched"
+                        + " into %d identities by motion", why, stitched.fragmentsPlaced(), stitched.fragments(),
+                        stitched.identities());
+                return new Identities(0, stitched == null ? "provisional" : "motion", note, 0, 0, 0, 0, cropsScored,
+                        correctionsPublished, correctionsApplied, Repairs.of(repairs));
             }
             TrainingMetrics m = last.getMetrics();
             return new Identities(last.getVersion(), m.getMethod(), last.getNote(), m.getImages(),
